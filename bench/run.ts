@@ -1,0 +1,21 @@
+// `npm run bench [suite...]`: runs the benchmark suites side by side with their baselines.
+
+import { type SuiteResult, writeSuite } from './lib/report.js';
+import { runContinuityBench } from './suites/continuity.js';
+import { runDetectToFillBench } from './suites/detect-to-fill.js';
+import { runGapsBench } from './suites/gaps.js';
+import { runIngestBench } from './suites/ingest-sqlite.js';
+
+const suites: Record<string, () => Promise<SuiteResult>> = {
+  'ingest-sqlite': runIngestBench,
+  continuity: runContinuityBench,
+  gaps: runGapsBench,
+  'detect-to-fill': runDetectToFillBench,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.error(`running ${name}...`);
+  writeSuite(await run());
+}

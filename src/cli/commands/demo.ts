@@ -1,0 +1,125 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseDuration } from '../../config/duration.js';
+import { loadConfig } from '../../config/load-config.js';
+import { DEMO_SECRET_DEFAULT, DEMO_SECRET_ENV, demoConfig, demoConfigFile } from '../../demo/demo-config.js';
+import { attachDemoReporter } from '../../demo/demo-reporter.js';
+import { startDrawUpstream } from '../../demo/draw-upstream.js';
+import { verifyDemoPayloads } from '../../demo/verify-payloads.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { GapwardenError } from '../../internal/errors.js';
+import { createLogger } from '../../internal/logger.js';
+import { logLevel, printJson, runVerb } from '../cli-context.js';
+import { formatStatus } from '../format.js';
+
+interface DemoFlags {
+  dir: string;
+  for?: string;
+  json?: boolean;
+  port?: string;
+}
+
+/** How long the demo waits, after collecting stops, for the backfill queue to drain. */
+const DRAIN_MS = 20_000;
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('run against a simulated, unreliable upstream and watch gaps open and close')
+    .option(
+      '-d, --dir <dir>',
+      'folder for the demo config and SQLite store (reset on each run)',
+      './gapwarden-demo',
+    )
+    .option(
+      '--for <duration>',
+      'stop after this long (e.g. 30s), print the final status, exit 0 only if complete',
+    )
+    .option('--port <n>', 'port of the simulated upstream (default: any free port)')
+    .option('--json', 'print the final status as JSON (with --for)')
+    .action((flags: DemoFlags) => runVerb(flags, () => runDemo(flags)));
+}
+
+async function runDemo(flags: DemoFlags): Promise<number> {
+  const forMs = flags.for === undefined ? undefined : parseDuration(flags.for);
+  if (flags.for !== undefined && (forMs === undefined || forMs <= 0)) {
+    throw new GapwardenError(
+      'CONFIG_INVALID',
+      `--for expects a duration such as 30s or 2m, found "${flags.for}"`,
+    );
+  }
+  const dir = resolve(flags.dir);
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['gapwarden.db', 'gapwarden.db-wal', 'gapwarden.db-shm'])
+    rmSync(join(dir, f), { force: true });
+  const secret = process.env[DEMO_SECRET_ENV] || DEMO_SECRET_DEFAULT;
+  const upstream = await startDrawUpstream({ secret, ...(flags.port ? { port: Number(flags.port) } : {}) });
+  const file = join(dir, 'gapwarden.config.ts');
+  writeFileSync(
+    file,
+    demoConfigFile(demoConfig(upstream.url, upstream.firstPeriod, upstream.dailyDates()[0]!)),
+  );
+  const config = await loadConfig({ config: file });
+  const engine = createEngine({ config, logger: createLogger(logLevel(config.log.level)) });
+  const say = (line: string) => {
+    if (!flags.json) process.stdout.write(`${line}\n`);
+  };
+  const detach = attachDemoReporter(engine, say);
+  const shown = relative(process.cwd(), dir) || '.';
+  say(
+    `gapwarden demo: simulated upstream at ${upstream.url} (a draw every 2 s; ~10% of periods skipped by its latest endpoint, ~5% of calls fail, some are slow)`,
+  );
+  say(`config and store in ${shown}/ — in another terminal: npx gapwarden status --dir ${shown}`);
+  say(forMs ? `running for ${flags.for}...` : 'press Ctrl+C to stop');
+  await engine.start({ collect: true, backfill: true });
+
+  await new Promise<void>((done) => {
+    const timer = forMs ? setTimeout(done, forMs) : undefined;
+    const stop = () => {
+      if (timer) clearTimeout(timer);
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+  say('stopping collectors; letting backfill finish...');
+  await engine.stopCollectors();
+  await drain(engine);
+  const report = await engine.status();
+  const payloads = await verifyDemoPayloads(engine, upstream);
+  detach();
+  await engine.stop();
+  await upstream.close();
+
+  const complete =
+    report.datasets.every((d) => d.openGaps === 0) && payloads.every((p) => p.mismatched.length === 0);
+  if (flags.json) {
+    printJson({ ok: complete, status: report, payloads, upstream: upstream.hits });
+  } else {
+    say('');
+    say(formatStatus(report));
+    for (const p of payloads)
+      say(
+        `${p.dataset}: ${p.checked} stored payload(s) compared with the upstream, ${p.mismatched.length} differ`,
+      );
+    say(
+      complete
+        ? 'complete: every dataset has zero open gaps and matches the upstream'
+        : 'INCOMPLETE: see above',
+    );
+  }
+  return complete ? 0 : 1;
+}
+
+/** Waits until no dataset has open gaps or queued backfills, or DRAIN_MS passes. */
+async function drain(engine: Engine): Promise<void> {
+  const deadline = Date.now() + DRAIN_MS;
+  while (Date.now() < deadline) {
+    const report = await engine.status();
+    if (report.datasets.every((d) => d.openGaps === 0 && d.backfill.pending + d.backfill.running === 0))
+      return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

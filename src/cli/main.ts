@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import { registerBackfill } from './commands/backfill.js';
+import { registerCheck } from './commands/check.js';
+import { registerDemo } from './commands/demo.js';
+import { registerGaps } from './commands/gaps.js';
+import { registerInit } from './commands/init.js';
+import { registerServe } from './commands/serve.js';
+import { registerStatus } from './commands/status.js';
+
+/** Builds the CLI program; every verb lives in `commands/<verb>.ts`. */
+export function createProgram(): Command {
+  const program = new Command('gapwarden')
+    .description('keeps datasets complete: collect, store idempotently, detect gaps, backfill')
+    .version('0.1.0')
+    .showHelpAfterError();
+  registerInit(program);
+  registerServe(program);
+  registerDemo(program);
+  registerStatus(program);
+  registerGaps(program);
+  registerCheck(program);
+  registerBackfill(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = createProgram();
+  program.exitOverride((err) => {
+    // Usage errors (unknown verb or option) exit 2, like bad config.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+  await program.parseAsync(argv);
+}

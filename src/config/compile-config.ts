@@ -1,0 +1,142 @@
+import { isAbsolute, resolve } from 'node:path';
+import { Cron } from 'croner';
+import { createPartitioning } from '../domain/create-partitioning.js';
+import type { Partitioning } from '../domain/partitioning.js';
+import { ConfigError, type ConfigIssue, describeError } from '../internal/errors.js';
+import type { CompiledConfig, CompiledDataset } from './compiled-config.js';
+import { configSchema, type DatasetConfig, type GapwardenConfig } from './config-schema.js';
+import { parseDuration } from './duration.js';
+import { resolveEnvRefs } from './env-refs.js';
+import { toConfigIssues } from './zod-issues.js';
+
+export interface CompileOptions {
+  /** The file the config came from; relative paths resolve against its folder. */
+  file?: string;
+  /** Folder relative paths resolve against when there is no file. @default process.cwd() */
+  baseDir?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Validates a configuration and compiles it into a fully-resolved form. Every
+ * problem found is reported at once, each with its field path, in one
+ * ConfigError.
+ */
+export function compileConfig(input: unknown, options: CompileOptions = {}): CompiledConfig {
+  const { value, issues } = resolveEnvRefs(input, options.env ?? process.env);
+  const parsed = configSchema.safeParse(value, { reportInput: false });
+  if (!parsed.success)
+    throw new ConfigError([...issues, ...toConfigIssues(parsed.error, value)], options.file);
+  if (issues.length > 0) throw new ConfigError(issues, options.file);
+  const config = parsed.data as GapwardenConfig;
+
+  const all: ConfigIssue[] = [];
+  const datasets: CompiledDataset[] = [];
+  for (const [name, ds] of Object.entries(config.datasets)) {
+    const compiled = compileDataset(name, ds, all);
+    if (compiled) datasets.push(compiled);
+  }
+  if (all.length > 0) throw new ConfigError(all, options.file);
+
+  const baseDir = options.file ? resolve(options.file, '..') : (options.baseDir ?? process.cwd());
+  const sqlite = config.store?.sqlite ?? 'gapwarden.db';
+  return {
+    file: options.file,
+    store: { sqlite: sqlite === ':memory:' || isAbsolute(sqlite) ? sqlite : resolve(baseDir, sqlite) },
+    log: { level: config.log?.level ?? 'info' },
+    datasets,
+  };
+}
+
+function compileDataset(name: string, ds: DatasetConfig, issues: ConfigIssue[]): CompiledDataset | undefined {
+  const at = `datasets.${name}`;
+  let partitioning: Partitioning | undefined;
+  try {
+    partitioning = createPartitioning(
+      ds.partition.sequence ? { sequence: ds.partition.sequence } : { calendar: ds.partition.calendar ?? {} },
+    );
+  } catch (err) {
+    issues.push({
+      path: `${at}.partition`,
+      expected: 'a valid partition definition',
+      found: 'invalid',
+      message: describeError(err),
+    });
+  }
+  const sources = (ds.sources ?? []) as CompiledDataset['sources'];
+  const seen = new Set<string>();
+  sources.forEach((s, i) => {
+    if (seen.has(s.name)) {
+      issues.push({
+        path: `${at}.sources[${i}].name`,
+        expected: 'a unique source name',
+        found: JSON.stringify(s.name),
+        message: 'two sources of one dataset share a name',
+      });
+    }
+    seen.add(s.name);
+  });
+  let collect: CompiledDataset['collect'];
+  if (ds.collect) {
+    const timezone = ds.collect.timezone ?? ds.partition.calendar?.timezone ?? 'UTC';
+    try {
+      new Cron(ds.collect.schedule, { timezone, paused: true });
+      collect = { schedule: ds.collect.schedule, timezone };
+    } catch (err) {
+      issues.push({
+        path: `${at}.collect.schedule`,
+        expected: 'a cron expression such as "*/30 * * * * *" or "0 2 * * *"',
+        found: JSON.stringify(ds.collect.schedule),
+        message: describeError(err),
+      });
+    }
+    if (sources.length === 0) {
+      issues.push({
+        path: `${at}.sources`,
+        expected: 'at least one source',
+        found: 'none',
+        message: 'a dataset with `collect` needs a source to collect from',
+      });
+    }
+  }
+  const ms = (v: string | number | undefined, fallback: number) =>
+    v === undefined ? fallback : (parseDuration(v) ?? fallback);
+  const rate = ds.backfill?.ratePerSecond ?? 20;
+  const compiled: CompiledDataset = {
+    name,
+    description: ds.description,
+    partitioning: partitioning!,
+    onConflict: ds.onConflict ?? 'ignore',
+    sources,
+    collect,
+    freshness: {
+      warnMs: ds.freshness?.warnAfter === undefined ? undefined : parseDuration(ds.freshness.warnAfter),
+      errorMs: ds.freshness?.errorAfter === undefined ? undefined : parseDuration(ds.freshness.errorAfter),
+    },
+    backfill: {
+      enabled: ds.backfill?.enabled ?? true,
+      concurrency: ds.backfill?.concurrency ?? 4,
+      ratePerSecond: rate,
+      burst: ds.backfill?.burst ?? Math.max(1, Math.ceil(rate)),
+      maxAttempts: ds.backfill?.maxAttempts ?? 5,
+      retryInitialMs: ms(ds.backfill?.retryInitial, 1000),
+      retryMaxMs: ms(ds.backfill?.retryMax, 300_000),
+      maxPartitionsPerGap: ds.backfill?.maxPartitionsPerGap ?? 10_000,
+      leaseMs: ms(ds.backfill?.lease, 60_000),
+    },
+    breaker: {
+      failureThreshold: ds.breaker?.failureThreshold ?? 3,
+      cooldownMs: ms(ds.breaker?.cooldown, 30_000),
+    },
+  };
+  const { warnMs, errorMs } = compiled.freshness;
+  if (warnMs !== undefined && errorMs !== undefined && warnMs > errorMs) {
+    issues.push({
+      path: `${at}.freshness`,
+      expected: 'warnAfter <= errorAfter',
+      found: `${ds.freshness?.warnAfter} > ${ds.freshness?.errorAfter}`,
+      message: 'the warning threshold must come before the error threshold',
+    });
+  }
+  return partitioning ? compiled : undefined;
+}

@@ -1,0 +1,38 @@
+import type { Partitioning } from '../domain/partitioning.js';
+import type { LogLevel } from '../internal/logger.js';
+import type { ConflictMode } from '../store/store.js';
+import type { SourceConfig } from './config-schema.js';
+
+/** Backfill settings of one dataset, every default applied. */
+export interface CompiledBackfill {
+  enabled: boolean;
+  concurrency: number;
+  ratePerSecond: number;
+  burst: number;
+  maxAttempts: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  maxPartitionsPerGap: number;
+  leaseMs: number;
+}
+
+export interface CompiledDataset {
+  name: string;
+  description: string | undefined;
+  partitioning: Partitioning;
+  onConflict: ConflictMode;
+  sources: SourceConfig[];
+  collect: { schedule: string; timezone: string } | undefined;
+  freshness: { warnMs: number | undefined; errorMs: number | undefined };
+  backfill: CompiledBackfill;
+  breaker: { failureThreshold: number; cooldownMs: number };
+}
+
+/** The fully-resolved configuration: nothing downstream re-checks defaults. */
+export interface CompiledConfig {
+  /** Absolute path of the file it came from, if any. */
+  file: string | undefined;
+  store: { sqlite: string };
+  log: { level: LogLevel };
+  datasets: CompiledDataset[];
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { httpSourceSchema } from '../sources/http/http-source-schema.js';
+import type { RawRecord } from '../sources/source.js';
+
+const duration = z.union([
+  z.number().nonnegative(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, { message: 'a duration such as "30s", "5m", "2h" or "1d"' }),
+]);
+
+const fn = <T>(what: string) =>
+  z.custom<T>((v) => typeof v === 'function', { message: `expected ${what} (a function; TS config only)` });
+
+const sequenceSchema = z
+  .object({
+    /** First period number; gaps before the first stored record are only known when this is set. */
+    start: z.number().int().optional(),
+    /** @default 1 */
+    step: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const calendarSchema = z
+  .object({
+    every: z.string().optional(),
+    at: z.string().optional(),
+    cron: z.string().optional(),
+    /** @default 'UTC' */
+    timezone: z.string().optional(),
+    start: z.string().optional(),
+    exclude: z
+      .object({
+        weekdays: z.array(z.number().int().min(0).max(6)).optional(),
+        dates: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+// One object with two optional keys (not a union), so an error inside either names its exact field.
+const partitionSchema = z
+  .object({ sequence: sequenceSchema.optional(), calendar: calendarSchema.optional() })
+  .strict()
+  .refine((p) => (p.sequence === undefined) !== (p.calendar === undefined), {
+    message: 'set exactly one of `sequence` or `calendar`',
+  });
+
+const functionSourceSchema = z
+  .object({
+    name: z.string().min(1),
+    type: z.literal('function'),
+    latest: fn<(signal: AbortSignal) => Promise<RawRecord[]> | RawRecord[]>('latest()').optional(),
+    byKey:
+      fn<(vars: Record<string, string>, signal: AbortSignal) => Promise<RawRecord[] | null>>(
+        'byKey()',
+      ).optional(),
+  })
+  .strict();
+
+const sourceSchema = z.discriminatedUnion('type', [httpSourceSchema, functionSourceSchema]);
+
+const datasetSchema = z
+  .object({
+    description: z.string().optional(),
+    partition: partitionSchema,
+    /** What a record with a known key does: keep the stored payload, or replace it when it differs. @default 'ignore' */
+    onConflict: z.enum(['ignore', 'update']).optional(),
+    sources: z.array(sourceSchema).optional(),
+    collect: z
+      .object({
+        /** Cron expression (5 or 6 fields; 6 = with seconds). */
+        schedule: z.string(),
+        /** @default the calendar's time zone, else 'UTC' */
+        timezone: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    freshness: z
+      .object({ warnAfter: duration.optional(), errorAfter: duration.optional() })
+      .strict()
+      .optional(),
+    backfill: z
+      .object({
+        /** @default true */
+        enabled: z.boolean().optional(),
+        /** Requests at once for this dataset. @default 4 */
+        concurrency: z.number().int().positive().max(64).optional(),
+        /** Requests per second to the source (token bucket). @default 20 */
+        ratePerSecond: z.number().positive().optional(),
+        /** Bucket size. @default ratePerSecond */
+        burst: z.number().int().positive().optional(),
+        /** Attempts before a partition is marked failed. @default 5 */
+        maxAttempts: z.number().int().positive().max(100).optional(),
+        /** @default '1s' */
+        retryInitial: duration.optional(),
+        /** @default '5m' */
+        retryMax: duration.optional(),
+        /**
+         * How long a claimed partition stays with one worker. A process that dies
+         * mid-request leaves its partitions to others after this; keep it above the
+         * worst-case request time (timeout x attempts). @default '60s'
+         */
+        lease: duration.optional(),
+        /** Partitions queued at most per detected gap; the rest wait for the next reconcile. @default 10000 */
+        maxPartitionsPerGap: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    breaker: z
+      .object({
+        /** Consecutive failures that open a source's circuit. @default 3 */
+        failureThreshold: z.number().int().positive().optional(),
+        /** How long an open source is skipped before one trial call. @default '30s' */
+        cooldown: duration.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    store: z
+      .object({
+        /** Path of the SQLite file, relative to the config file. @default 'gapwarden.db' */
+        sqlite: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    log: z
+      .object({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional() })
+      .strict()
+      .optional(),
+    datasets: z.record(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'a name of letters, digits, _ or -'),
+      datasetSchema,
+    ),
+  })
+  .strict();
+
+/** The configuration as written in `gapwarden.config.ts` or YAML. */
+export type GapwardenConfig = z.input<typeof configSchema>;
+export type DatasetConfig = z.input<typeof datasetSchema>;
+export type SourceConfig = z.output<typeof sourceSchema>;
+export type FunctionSourceConfig = z.output<typeof functionSourceSchema>;

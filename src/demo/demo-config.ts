@@ -1,0 +1,76 @@
+import type { GapwardenConfig } from '../config/config-schema.js';
+
+/** Name of the environment variable holding the demo upstream's signing secret. */
+export const DEMO_SECRET_ENV = 'GAPWARDEN_DEMO_SECRET';
+export const DEMO_SECRET_DEFAULT = 'demo-secret';
+
+/**
+ * The demo's configuration: a draw series with two signed HTTP sources
+ * (primary and mirror) collected every second, and a daily calendar series
+ * in Asia/Shanghai starting `dailyStart`.
+ */
+export function demoConfig(upstreamUrl: string, firstPeriod: number, dailyStart: string): GapwardenConfig {
+  const secret = `\${env:${DEMO_SECRET_ENV}:-${DEMO_SECRET_DEFAULT}}`;
+  const signed = { sign: { method: 'md5-sorted' as const, secret, param: 'sign' } };
+  const envelope = {
+    records: 'retdata',
+    success: { path: 'codeid', equals: 10000 },
+    notFound: { path: 'codeid', equals: 10004 },
+  };
+  const drawSource = (name: string, base: string) => ({
+    name,
+    type: 'http' as const,
+    baseUrl: base,
+    latest: { url: '/draws/latest', query: { appid: 'demo', time: '${now.unix}' } },
+    byKey: { url: '/draws/history', query: { appid: 'demo', issue: '${partition}', time: '${now.unix}' } },
+    ...signed,
+    response: { ...envelope, key: 'issue' },
+    timeoutMs: 1000,
+    retries: 1,
+    backoff: { initialMs: 100, maxMs: 500 },
+  });
+  return {
+    store: { sqlite: 'gapwarden.db' },
+    // The terminal tells the story; JSON logs only for errors.
+    log: { level: 'error' },
+    datasets: {
+      draws: {
+        description: 'a numbered draw every 2 seconds from a signed API',
+        partition: { sequence: { start: firstPeriod } },
+        sources: [drawSource('primary', upstreamUrl), drawSource('mirror', `${upstreamUrl}/mirror`)],
+        collect: { schedule: '* * * * * *' },
+        freshness: { warnAfter: '10s', errorAfter: '30s' },
+        backfill: { concurrency: 4, ratePerSecond: 20, retryInitial: '200ms', retryMax: '2s' },
+        breaker: { failureThreshold: 3, cooldown: '5s' },
+      },
+      daily: {
+        description: 'one row per day at 02:00 Asia/Shanghai',
+        partition: { calendar: { every: '1d', at: '02:00', timezone: 'Asia/Shanghai', start: dailyStart } },
+        sources: [
+          {
+            name: 'primary',
+            type: 'http',
+            baseUrl: upstreamUrl,
+            latest: { url: '/daily/latest', query: { appid: 'demo', time: '${now.unix}' } },
+            byKey: { url: '/daily/history', query: { appid: 'demo', date: '${date}', time: '${now.unix}' } },
+            ...signed,
+            response: { ...envelope, key: 'date' },
+            timeoutMs: 1000,
+            retries: 1,
+          },
+        ],
+        collect: { schedule: '*/5 * * * * *' },
+        freshness: { warnAfter: '26h', errorAfter: '50h' },
+      },
+    },
+  };
+}
+
+/** The config as a `gapwarden.config.ts` file that needs no imports. */
+export function demoConfigFile(config: GapwardenConfig): string {
+  return `// Written by \`gapwarden demo\`; rewritten on every demo run. The upstream it points to
+// lives only while the demo runs; the store stays, so other verbs work afterwards:
+//   gapwarden status --dir <this folder>
+export default ${JSON.stringify(config, null, 2)};
+`;
+}

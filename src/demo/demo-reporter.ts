@@ -1,0 +1,64 @@
+import type { Engine } from '../engine/engine.js';
+
+type Write = (line: string) => void;
+
+const useColor = () => process.stdout.isTTY && !process.env.NO_COLOR;
+const color = (code: number, text: string) => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text);
+const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+/**
+ * Prints the demo's story to the terminal: gaps opening (yellow) and closing
+ * (green), sources failing over, and a status line every `everyMs`.
+ * Returns a function that stops it.
+ */
+export function attachDemoReporter(engine: Engine, write: Write, everyMs = 10_000): () => void {
+  const at = () => time(engine.clock.now());
+  const offs = [
+    engine.events.on('gap:opened', (e) => {
+      const range = e.from === e.to ? String(e.from) : `${e.from} .. ${e.to}`;
+      write(`${at()}  ${e.dataset.padEnd(6)} ${color(33, 'gap opened')}  ${range} (${e.count} missing)`);
+    }),
+    engine.events.on('backfill:filled', (e) => {
+      write(
+        `${at()}  ${e.dataset.padEnd(6)} ${color(32, 'gap closed')}  ${e.partition} backfilled from ${e.source} in ${e.ms} ms`,
+      );
+    }),
+    engine.events.on('backfill:not-found', (e) => {
+      write(
+        `${at()}  ${e.dataset.padEnd(6)} ${color(36, 'known missing')} ${e.partition}: the source confirms it does not exist`,
+      );
+    }),
+    engine.events.on('backfill:retry', (e) => {
+      write(
+        `${at()}  ${e.dataset.padEnd(6)} ${color(90, 'retrying')}    ${e.partition} (attempt ${e.attempt}: ${e.error})`,
+      );
+    }),
+    engine.events.on('source:state', (e) => {
+      const what =
+        e.state === 'open'
+          ? color(31, `source ${e.source} failing, skipped for now`)
+          : color(32, `source ${e.source} ${e.state === 'closed' ? 'recovered' : 'on trial'}`);
+      write(`${at()}  ${e.dataset.padEnd(6)} ${what}${e.error ? ` (${e.error})` : ''}`);
+    }),
+    engine.events.on('collect:failed', (e) => {
+      write(`${at()}  ${e.dataset.padEnd(6)} ${color(90, `collect failed: ${e.error}`)}`);
+    }),
+  ];
+  const timer = setInterval(() => {
+    engine
+      .status()
+      .then((report) => {
+        const parts = report.datasets.map(
+          (d) =>
+            `${d.name}: ${d.records} records, ${d.coveragePercent.toFixed(1)}% complete, ${d.openGaps} open gap(s)`,
+        );
+        write(`${at()}  ${color(1, 'status')}  ${parts.join(' | ')}`);
+      })
+      .catch(() => {});
+  }, everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    for (const off of offs) off();
+  };
+}

@@ -1,0 +1,211 @@
+import type { BackfillItem, BackfillItemState, BackfillRun, BackfillSettlement } from '../store.js';
+import type { SqliteBackfillRuns } from './sqlite-backfill-runs.js';
+import type { SqliteDatabase } from './sqlite-connection.js';
+import type { SqliteCoverage } from './sqlite-coverage.js';
+import type { SqliteDatasets } from './sqlite-datasets.js';
+import { createMultiRowStatements, ROWS_PER_STATEMENT } from './sqlite-multi-row.js';
+
+/** The backfill queue: one row per (dataset, ordinal) waiting, being worked, or failed. */
+export interface SqliteBackfillQueue {
+  createRun(
+    datasetId: number,
+    trigger: BackfillRun['trigger'],
+    ordinals: readonly number[],
+    nowMs: number,
+  ): BackfillRun;
+  claim(nowMs: number, limit: number, leaseMs: number, datasetId: number | undefined): BackfillItem[];
+  settle(settlements: readonly BackfillSettlement[], nowMs: number): BackfillRun[];
+  list(datasetId: number, states: readonly BackfillItemState[], limit: number): BackfillItem[];
+  count(datasetId: number): Record<BackfillItemState, number>;
+}
+
+/** The reason a `not_found` settlement records in known_missing. */
+export const NOT_FOUND_REASON = 'source confirmed not found';
+
+export const ALL_BACKFILL_STATES: readonly BackfillItemState[] = ['pending', 'running', 'failed'];
+
+type ItemRow = [
+  datasetId: number,
+  ordinal: number,
+  runId: number,
+  state: BackfillItemState,
+  attempts: number,
+  nextAttemptAt: number,
+  lastError: string | null,
+];
+const ITEM_COLUMNS = 'dataset_id, ordinal, run_id, state, attempts, next_attempt_at, last_error';
+
+/** The due items, in (dataset, ordinal) order: each arm walks the claim index for one state. */
+const due = (forDataset: boolean) => {
+  const ds = forDataset ? 'AND dataset_id = @ds' : '';
+  return `
+    SELECT dataset_id, ordinal FROM backfill_items
+      WHERE state = 'pending' AND next_attempt_at <= @now ${ds}
+    UNION ALL
+    SELECT dataset_id, ordinal FROM backfill_items
+      WHERE state = 'running' AND lease_until <= @now ${ds}
+    ORDER BY 1, 2 LIMIT @limit`;
+};
+
+export function createSqliteBackfillQueue(
+  db: SqliteDatabase,
+  deps: { datasets: SqliteDatasets; runs: SqliteBackfillRuns; coverage: SqliteCoverage },
+): SqliteBackfillQueue {
+  const { datasets, runs, coverage } = deps;
+  // A new ordinal is inserted; a failed one moves into the new run as fresh;
+  // a pending or running one stays where it is (and is not counted).
+  const enqueue = createMultiRowStatements(db, {
+    head: `INSERT INTO backfill_items
+             (dataset_id, ordinal, run_id, state, attempts, next_attempt_at, lease_until, last_error, updated_at)
+           VALUES`,
+    row: "(@d, ?, @run, 'pending', 0, @t, NULL, NULL, @t)",
+    tail: `ON CONFLICT (dataset_id, ordinal) DO UPDATE SET
+             run_id = excluded.run_id, state = 'pending', attempts = 0,
+             next_attempt_at = excluded.next_attempt_at, lease_until = NULL, last_error = NULL,
+             updated_at = excluded.updated_at
+           WHERE state = 'failed'`,
+    paramsPerRow: 1,
+  });
+  const dueAll = db.prepare(due(false)).raw();
+  const dueOne = db.prepare(due(true)).raw();
+  // One UPDATE per claimed item by primary key: an UPDATE ... WHERE (dataset_id,
+  // ordinal) IN (subquery) was planned as a scan of the whole queue.
+  const claimItem = db
+    .prepare(`
+      UPDATE backfill_items
+      SET state = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?
+      WHERE dataset_id = ? AND ordinal = ?
+      RETURNING ${ITEM_COLUMNS}`)
+    .raw();
+  const selectItem = db
+    .prepare('SELECT run_id, state FROM backfill_items WHERE dataset_id = ? AND ordinal = ?')
+    .raw();
+  const deleteItem = db.prepare('DELETE FROM backfill_items WHERE dataset_id = ? AND ordinal = ?');
+  const retryItem = db.prepare(`
+    UPDATE backfill_items
+    SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL, updated_at = ?
+    WHERE dataset_id = ? AND ordinal = ?`);
+  const failItem = db.prepare(`
+    UPDATE backfill_items SET state = 'failed', last_error = ?, lease_until = NULL, updated_at = ?
+    WHERE dataset_id = ? AND ordinal = ?`);
+  const selectItems = db
+    .prepare(`
+      SELECT ${ITEM_COLUMNS} FROM backfill_items
+      WHERE dataset_id = ? AND state IN (SELECT value FROM json_each(?))
+      ORDER BY ordinal LIMIT ?`)
+    .raw();
+  const countStates = db
+    .prepare('SELECT state, count(*) FROM backfill_items WHERE dataset_id = ? GROUP BY state')
+    .raw();
+
+  const toItem = (row: ItemRow): BackfillItem => ({
+    dataset: datasets.nameOf(row[0]),
+    ordinal: row[1],
+    runId: row[2],
+    state: row[3],
+    attempts: row[4],
+    nextAttemptAt: row[5],
+    lastError: row[6],
+  });
+
+  const createRunTx = db.transaction(
+    (datasetId: number, trigger: BackfillRun['trigger'], ordinals: readonly number[], nowMs: number) => {
+      let from = 0;
+      let to = 0;
+      if (ordinals.length > 0) {
+        from = Number.POSITIVE_INFINITY;
+        to = Number.NEGATIVE_INFINITY;
+        for (const o of ordinals) {
+          if (o < from) from = o;
+          if (o > to) to = o;
+        }
+      }
+      const runId = runs.open(datasetId, trigger, from, to, nowMs);
+      const named = { d: datasetId, run: runId, t: nowMs };
+      let requested = 0;
+      for (let offset = 0; offset < ordinals.length; offset += ROWS_PER_STATEMENT) {
+        const size = Math.min(ROWS_PER_STATEMENT, ordinals.length - offset);
+        const { statement, args } = enqueue.slot(size);
+        for (let i = 0; i < size; i++) args[i] = ordinals[offset + i];
+        requested += statement.run(args, named).changes;
+      }
+      runs.setRequested(runId, requested, nowMs);
+      return runs.get(runId)!;
+    },
+  );
+
+  const claimTx = db.transaction(
+    (nowMs: number, limit: number, leaseMs: number, datasetId: number | undefined) => {
+      const params = { now: nowMs, limit };
+      const keys = (
+        datasetId === undefined ? dueAll.all(params) : dueOne.all({ ...params, ds: datasetId })
+      ) as [datasetId: number, ordinal: number][];
+      const lease = nowMs + leaseMs;
+      return keys.map(([d, o]) => toItem(claimItem.get(lease, nowMs, d, o) as ItemRow));
+    },
+  );
+
+  const settleTx = db.transaction((settlements: readonly BackfillSettlement[], nowMs: number) => {
+    const touched = new Set<number>();
+    for (const { dataset, ordinal, outcome } of settlements) {
+      const datasetId = datasets.idOf(dataset);
+      const item = selectItem.get(datasetId, ordinal) as
+        | [runId: number, state: BackfillItemState]
+        | undefined;
+      // Already settled (e.g. by a worker whose lease had expired and was
+      // re-claimed): the first settlement stands.
+      if (!item) continue;
+      const [runId, state] = item;
+      touched.add(runId);
+      switch (outcome.kind) {
+        case 'filled':
+          deleteItem.run(datasetId, ordinal);
+          runs.bump(runId, 'filled');
+          break;
+        case 'not_found':
+          deleteItem.run(datasetId, ordinal);
+          coverage.insertKnownMissing(datasetId, [ordinal], NOT_FOUND_REASON, nowMs);
+          runs.bump(runId, 'not_found');
+          break;
+        case 'retry':
+          retryItem.run(outcome.nextAttemptAt, outcome.error, nowMs, datasetId, ordinal);
+          break;
+        case 'failed':
+          failItem.run(outcome.error, nowMs, datasetId, ordinal);
+          if (state !== 'failed') runs.bump(runId, 'failed');
+          break;
+        default:
+          throw new RangeError(`unknown backfill outcome ${JSON.stringify(outcome)}`);
+      }
+    }
+    const finished: BackfillRun[] = [];
+    for (const runId of [...touched].sort((a, b) => a - b)) {
+      const run = runs.finishIfDone(runId, nowMs);
+      if (run) finished.push(run);
+    }
+    return finished;
+  });
+
+  return {
+    createRun: (datasetId, trigger, ordinals, nowMs) =>
+      createRunTx.immediate(datasetId, trigger, ordinals, nowMs),
+    claim(nowMs, limit, leaseMs, datasetId) {
+      if (limit <= 0) return [];
+      // IMMEDIATE: the write lock is taken before the due items are read, so two
+      // processes can never both read the same item as due.
+      return claimTx.immediate(nowMs, limit, leaseMs, datasetId);
+    },
+    settle(settlements, nowMs) {
+      if (settlements.length === 0) return [];
+      return settleTx.immediate(settlements, nowMs);
+    },
+    list(datasetId, states, limit) {
+      return (selectItems.all(datasetId, JSON.stringify(states), limit) as ItemRow[]).map(toItem);
+    },
+    count(datasetId) {
+      const out: Record<BackfillItemState, number> = { pending: 0, running: 0, failed: 0 };
+      for (const [state, n] of countStates.all(datasetId) as [BackfillItemState, number][]) out[state] = n;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import Database from 'better-sqlite3';
+import { GapwardenError } from '../../internal/errors.js';
+
+export type SqliteDatabase = Database.Database;
+export type SqliteStatement = Database.Statement;
+
+/**
+ * Opens a SQLite file (or `:memory:`) the way every gapwarden process must:
+ * a busy timeout first, so a second process opening the same file waits for
+ * locks instead of failing; WAL so readers never block the writer;
+ * `synchronous=NORMAL`, which in WAL mode loses no committed transaction on a
+ * process crash (only, at worst, the last ones on a power cut); foreign keys on.
+ */
+export function openSqliteDatabase(path: string): SqliteDatabase {
+  let db: SqliteDatabase | undefined;
+  try {
+    db = new Database(path);
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (err) {
+    db?.close();
+    throw toStoreError(`opening the SQLite database ${path}`, err);
+  }
+}
+
+/** SQLite answers "busy"/"locked" when another connection holds the lock past the timeout; trying again may work. */
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/**
+ * Turns anything a store operation threw into a GapwardenError: errors that
+ * are already GapwardenErrors (an unknown dataset, ...) pass through; the rest
+ * become `STORE_FAILED` with the original as `cause`.
+ */
+export function toStoreError(what: string, err: unknown): GapwardenError {
+  if (err instanceof GapwardenError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = /no such table/i.test(message) ? ' (has migrate() been called?)' : '';
+  const code = (err as { code?: unknown } | null)?.code;
+  return new GapwardenError('STORE_FAILED', `${what} failed: ${message}${hint}`, {
+    cause: err,
+    retryable: isRetryable(err),
+    details: typeof code === 'string' ? { sqliteCode: code } : {},
+  });
+}
+
+/** Runs one store operation, translating its failure with `toStoreError`. */
+export function guard<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw toStoreError(what, err);
+  }
+}

@@ -1,0 +1,147 @@
+import type { Database } from 'better-sqlite3';
+import { GapwardenError } from '../../internal/errors.js';
+
+/** One schema change. Versions only ever grow; a released migration is never edited. */
+export interface SqliteMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, as an ordered list of migrations. Tables are STRICT so SQLite
+ * rejects a value of the wrong type (a fractional ordinal, a text timestamp)
+ * the way PostgreSQL would, instead of storing it silently.
+ */
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE datasets (
+        id             INTEGER PRIMARY KEY,
+        name           TEXT    NOT NULL UNIQUE,
+        created_at     INTEGER NOT NULL,
+        last_insert_at INTEGER,
+        last_source    TEXT,
+        rejected_total INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+
+      -- A rowid table: the (dataset_id, ordinal) index then carries the rowid,
+      -- which orders records within one ordinal without a sort.
+      CREATE TABLE records (
+        dataset_id  INTEGER NOT NULL REFERENCES datasets (id),
+        key         TEXT    NOT NULL,
+        ordinal     INTEGER NOT NULL,
+        payload     TEXT    NOT NULL,
+        source      TEXT,
+        ingested_at INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        version     INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (dataset_id, key)
+      ) STRICT;
+      CREATE INDEX records_dataset_ordinal ON records (dataset_id, ordinal);
+
+      CREATE TABLE known_missing (
+        dataset_id INTEGER NOT NULL REFERENCES datasets (id),
+        ordinal    INTEGER NOT NULL,
+        reason     TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (dataset_id, ordinal)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE backfill_runs (
+        id           INTEGER PRIMARY KEY,
+        dataset_id   INTEGER NOT NULL REFERENCES datasets (id),
+        trigger      TEXT    NOT NULL CHECK (trigger IN ('auto', 'manual', 'startup')),
+        from_ordinal INTEGER NOT NULL,
+        to_ordinal   INTEGER NOT NULL,
+        requested    INTEGER NOT NULL DEFAULT 0,
+        filled       INTEGER NOT NULL DEFAULT 0,
+        failed       INTEGER NOT NULL DEFAULT 0,
+        not_found    INTEGER NOT NULL DEFAULT 0,
+        started_at   INTEGER NOT NULL,
+        finished_at  INTEGER
+      ) STRICT;
+      CREATE INDEX backfill_runs_dataset ON backfill_runs (dataset_id, id);
+
+      CREATE TABLE backfill_items (
+        dataset_id      INTEGER NOT NULL REFERENCES datasets (id),
+        ordinal         INTEGER NOT NULL,
+        run_id          INTEGER NOT NULL REFERENCES backfill_runs (id),
+        state           TEXT    NOT NULL CHECK (state IN ('pending', 'running', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until     INTEGER,
+        last_error      TEXT,
+        updated_at      INTEGER NOT NULL,
+        PRIMARY KEY (dataset_id, ordinal)
+      ) STRICT, WITHOUT ROWID;
+      -- Claiming walks one state in (dataset, ordinal) order and filters on the
+      -- due times, all from this covering index.
+      CREATE INDEX backfill_items_claim
+        ON backfill_items (state, dataset_id, ordinal, next_attempt_at, lease_until);
+      -- Finishing a run asks whether any of its items are still queued.
+      CREATE INDEX backfill_items_run ON backfill_items (run_id, state);
+
+      CREATE TABLE source_health (
+        dataset_id           INTEGER NOT NULL REFERENCES datasets (id),
+        source               TEXT    NOT NULL,
+        state                TEXT    NOT NULL CHECK (state IN ('closed', 'open', 'half-open')),
+        consecutive_failures INTEGER NOT NULL,
+        last_success_at      INTEGER,
+        last_failure_at      INTEGER,
+        last_error           TEXT,
+        retry_at             INTEGER,
+        updated_at           INTEGER NOT NULL,
+        PRIMARY KEY (dataset_id, source)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+];
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, all in one
+ * `BEGIN IMMEDIATE` transaction: a second process opening the same file waits
+ * for the write lock (busy_timeout), then finds everything applied.
+ * Returns the versions it applied.
+ */
+export function applySqliteMigrations(
+  db: Database,
+  nowMs: number,
+  migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS,
+): number[] {
+  const apply = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT    NOT NULL,
+      applied_at INTEGER NOT NULL
+    ) STRICT`);
+    const applied = new Set(
+      db
+        .prepare('SELECT version FROM schema_migrations')
+        .pluck()
+        .all()
+        .map((v) => Number(v)),
+    );
+    const newest = Math.max(0, ...applied);
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    if (newest > known) {
+      throw new GapwardenError(
+        'STORE_FAILED',
+        `the database schema is at version ${newest}, newer than this gapwarden knows (${known}): upgrade gapwarden or point it at another database`,
+        { details: { schemaVersion: newest, knownVersion: known } },
+      );
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const done: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(m.version)) continue;
+      db.exec(m.sql);
+      record.run(m.version, m.name, nowMs);
+      done.push(m.version);
+    }
+    return done;
+  });
+  return apply.immediate();
+}

@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A small, controllable upstream on 127.0.0.1 for tests: `/latest` and `/history?issue=N`. */
+export interface TestUpstream {
+  url: string;
+  /** Payload of each period the upstream knows. */
+  readonly periods: Map<number, Record<string, unknown>>;
+  /** Period `/latest` answers with; undefined = the largest known. */
+  latest: number | undefined;
+  /** Periods `/history` answers "not found" for even though known (confirmed absent). */
+  readonly absent: Set<number>;
+  /** Every request answers 500 while true. */
+  down: boolean;
+  /** Next N `/history` calls answer 500. */
+  failNext: number;
+  /** Delay before each `/history` answer. */
+  historyDelayMs: number;
+  /** Body `/latest` sends instead of the normal one, verbatim. */
+  latestBody: string | undefined;
+  readonly calls: { latest: number; history: number[] };
+  close(): Promise<void>;
+}
+
+export const payloadOf = (p: number) => ({ issue: p, value: (p * 7) % 11, note: `period ${p}` });
+
+export async function startTestUpstream(periods: Iterable<number>): Promise<TestUpstream> {
+  const state: TestUpstream = {
+    url: '',
+    periods: new Map([...periods].map((p) => [p, payloadOf(p)])),
+    latest: undefined,
+    absent: new Set(),
+    down: false,
+    failNext: 0,
+    historyDelayMs: 0,
+    latestBody: undefined,
+    calls: { latest: 0, history: [] },
+    close: async () => {},
+  };
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const send = (status: number, body: string) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body);
+    };
+    if (state.down) return send(500, '{"message":"down"}');
+    if (url.pathname === '/latest') {
+      state.calls.latest++;
+      if (state.latestBody !== undefined) return send(200, state.latestBody);
+      const p = state.latest ?? Math.max(...state.periods.keys());
+      return send(200, JSON.stringify({ code: 0, data: [state.periods.get(p)] }));
+    }
+    if (url.pathname === '/history') {
+      const p = Number(url.searchParams.get('issue'));
+      state.calls.history.push(p);
+      if (state.historyDelayMs) await new Promise((r) => setTimeout(r, state.historyDelayMs));
+      if (state.failNext > 0) {
+        state.failNext--;
+        return send(500, '{"message":"flaky"}');
+      }
+      if (state.absent.has(p) || !state.periods.has(p)) return send(404, '{"message":"no such issue"}');
+      return send(200, JSON.stringify({ code: 0, data: [state.periods.get(p)] }));
+    }
+    send(404, '{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  return state;
+}
+
+/** The HTTP source config for a TestUpstream. */
+export function upstreamSource(name: string, url: string, extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    type: 'http' as const,
+    baseUrl: url,
+    latest: { url: '/latest' },
+    byKey: { url: '/history', query: { issue: '${partition}' } },
+    response: { records: 'data', key: 'issue' },
+    timeoutMs: 2000,
+    retries: 0,
+    ...extra,
+  };
+}
