@@ -30,4 +30,8 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
   await program.parseAsync(argv);
+  // A finished verb ends the process even if a socket or timer of a library is still open.
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
 }
+
+const EXIT_GRACE_MS = 2_000;

@@ -40,18 +40,30 @@ export async function readConfigFile(file: string): Promise<unknown> {
     if (ext === '.yaml' || ext === '.yml') return parseYaml(readFileSync(file, 'utf8'));
     if (ext === '.ts') {
       const { tsImport } = await import('tsx/esm/api');
-      const mod = (await tsImport(`${pathToFileURL(file).href}?t=${Date.now()}`, import.meta.url)) as {
-        default?: unknown;
-      };
-      return mod.default;
+      const mod = await tsImport(`${pathToFileURL(file).href}?t=${Date.now()}`, import.meta.url);
+      return defaultExport(mod);
     }
-    const mod = (await import(`${pathToFileURL(file).href}?t=${Date.now()}`)) as { default?: unknown };
-    return mod.default;
+    return defaultExport(await import(`${pathToFileURL(file).href}?t=${Date.now()}`));
   } catch (err) {
     throw new GapwardenError('CONFIG_INVALID', `could not read ${file}: ${describeError(err)}`, {
       cause: err,
     });
   }
+}
+
+/**
+ * The module's default export. A `.ts` file outside an ESM package is compiled as CommonJS, and
+ * importing it wraps `export default` once more (`{ default: { default: config } }`): unwrap that.
+ */
+function defaultExport(mod: unknown): unknown {
+  let value = (mod as { default?: unknown } | undefined)?.default;
+  while (isModuleWrapper(value)) value = value.default;
+  return value;
+}
+
+function isModuleWrapper(value: unknown): value is { default: unknown } {
+  if (typeof value !== 'object' || value === null || !('default' in value)) return false;
+  return Object.keys(value).every((key) => key === 'default' || key === '__esModule');
 }
 
 /** Finds, reads, validates and compiles the configuration. */

@@ -5,9 +5,10 @@ import { parseDuration } from '../../config/duration.js';
 import { loadConfig } from '../../config/load-config.js';
 import { DEMO_SECRET_DEFAULT, DEMO_SECRET_ENV, demoConfig, demoConfigFile } from '../../demo/demo-config.js';
 import { attachDemoReporter } from '../../demo/demo-reporter.js';
-import { startDrawUpstream } from '../../demo/draw-upstream.js';
-import { verifyDemoPayloads } from '../../demo/verify-payloads.js';
+import { type DrawUpstream, startDrawUpstream } from '../../demo/draw-upstream.js';
+import { type PayloadCheck, verifyDemoPayloads } from '../../demo/verify-payloads.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
+import type { StatusReport } from '../../engine/status-report.js';
 import { GapwardenError } from '../../internal/errors.js';
 import { createLogger } from '../../internal/logger.js';
 import { logLevel, printJson, runVerb } from '../cli-context.js';
@@ -55,6 +56,19 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     rmSync(join(dir, f), { force: true });
   const secret = process.env[DEMO_SECRET_ENV] || DEMO_SECRET_DEFAULT;
   const upstream = await startDrawUpstream({ secret, ...(flags.port ? { port: Number(flags.port) } : {}) });
+  try {
+    return await runAgainst(upstream, dir, flags, forMs);
+  } finally {
+    await upstream.close();
+  }
+}
+
+async function runAgainst(
+  upstream: DrawUpstream,
+  dir: string,
+  flags: DemoFlags,
+  forMs: number | undefined,
+): Promise<number> {
   const file = join(dir, 'gapwarden.config.ts');
   writeFileSync(
     file,
@@ -72,26 +86,20 @@ async function runDemo(flags: DemoFlags): Promise<number> {
   );
   say(`config and store in ${shown}/ — in another terminal: npx gapwarden status --dir ${shown}`);
   say(forMs ? `running for ${flags.for}...` : 'press Ctrl+C to stop');
-  await engine.start({ collect: true, backfill: true });
-
-  await new Promise<void>((done) => {
-    const timer = forMs ? setTimeout(done, forMs) : undefined;
-    const stop = () => {
-      if (timer) clearTimeout(timer);
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-
-  say('stopping collectors; letting backfill finish...');
-  await engine.stopCollectors();
-  await drain(engine);
-  const report = await engine.status();
-  const payloads = await verifyDemoPayloads(engine, upstream);
-  detach();
-  await engine.stop();
-  await upstream.close();
+  let report: StatusReport;
+  let payloads: PayloadCheck[];
+  try {
+    await engine.start({ collect: true, backfill: true });
+    await untilStopped(forMs);
+    say('stopping collectors; letting backfill finish...');
+    await engine.stopCollectors();
+    await drain(engine);
+    report = await engine.status();
+    payloads = await verifyDemoPayloads(engine, upstream);
+  } finally {
+    detach();
+    await engine.stop();
+  }
 
   const complete =
     report.datasets.every((d) => d.openGaps === 0) && payloads.every((p) => p.mismatched.length === 0);
@@ -111,6 +119,19 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     );
   }
   return complete ? 0 : 1;
+}
+
+/** Resolves after `forMs`, or on SIGINT/SIGTERM when running without a bound. */
+function untilStopped(forMs: number | undefined): Promise<void> {
+  return new Promise<void>((done) => {
+    const timer = forMs ? setTimeout(done, forMs) : undefined;
+    const stop = () => {
+      if (timer) clearTimeout(timer);
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 /** Waits until no dataset has open gaps or queued backfills, or DRAIN_MS passes. */
