@@ -3,7 +3,7 @@ import { Cron } from 'croner';
 import { createPartitioning } from '../domain/create-partitioning.js';
 import type { Partitioning } from '../domain/partitioning.js';
 import { ConfigError, type ConfigIssue, describeError } from '../internal/errors.js';
-import type { CompiledConfig, CompiledDataset } from './compiled-config.js';
+import type { CompiledConfig, CompiledDataset, CompiledServer } from './compiled-config.js';
 import { configSchema, type DatasetConfig, type GapwardenConfig } from './config-schema.js';
 import { parseDuration } from './duration.js';
 import { resolveEnvRefs } from './env-refs.js';
@@ -36,16 +36,47 @@ export function compileConfig(input: unknown, options: CompileOptions = {}): Com
     const compiled = compileDataset(name, ds, all);
     if (compiled) datasets.push(compiled);
   }
-  if (all.length > 0) throw new ConfigError(all, options.file);
-
   const baseDir = options.file ? resolve(options.file, '..') : (options.baseDir ?? process.cwd());
   const sqlite = config.store?.sqlite ?? 'gapwarden.db';
-  return {
+  const compiled: CompiledConfig = {
     file: options.file,
     store: { sqlite: sqlite === ':memory:' || isAbsolute(sqlite) ? sqlite : resolve(baseDir, sqlite) },
     log: { level: config.log?.level ?? 'info' },
+    server: compileServer(config.server, all),
     datasets,
   };
+  if (all.length > 0) throw new ConfigError(all, options.file);
+  return compiled;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function compileServer(server: GapwardenConfig['server'], issues: ConfigIssue[]): CompiledServer {
+  const host = server?.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host) && !server?.token) {
+    issues.push({
+      path: 'server.token',
+      expected: 'a token (e.g. "${env:GAPWARDEN_TOKEN}") when listening beyond loopback',
+      found: 'nothing',
+      message: `server.host ${host} is not a loopback address; set server.token so state-changing calls are guarded`,
+    });
+  }
+  return {
+    enabled: server?.enabled ?? true,
+    host,
+    port: server?.port ?? 7070,
+    token: server?.token,
+    protectReads: server?.protectReads ?? false,
+    bodyLimitBytes: parseSize(server?.bodyLimit ?? '10mb'),
+  };
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** Parses '512kb' / '10mb' (already validated by the schema) into bytes. */
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
+  return Math.floor(Number(m?.[1] ?? 0) * (SIZE_UNITS[(m?.[2] ?? 'b').toLowerCase()] ?? 1));
 }
 
 function compileDataset(name: string, ds: DatasetConfig, issues: ConfigIssue[]): CompiledDataset | undefined {

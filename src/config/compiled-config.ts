@@ -28,11 +28,23 @@ export interface CompiledDataset {
   breaker: { failureThreshold: number; cooldownMs: number };
 }
 
+/** HTTP API settings, every default applied. */
+export interface CompiledServer {
+  enabled: boolean;
+  host: string;
+  port: number;
+  /** Never logged or printed. */
+  token: string | undefined;
+  protectReads: boolean;
+  bodyLimitBytes: number;
+}
+
 /** The fully-resolved configuration: nothing downstream re-checks defaults. */
 export interface CompiledConfig {
   /** Absolute path of the file it came from, if any. */
   file: string | undefined;
   store: { sqlite: string };
   log: { level: LogLevel };
+  server: CompiledServer;
   datasets: CompiledDataset[];
 }

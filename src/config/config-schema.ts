@@ -129,6 +129,26 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    server: z
+      .object({
+        /** Address the HTTP API, metrics and dashboard listen on. @default '127.0.0.1' */
+        host: z.string().min(1).optional(),
+        /** TCP port; 0 picks a free one. @default 7070 */
+        port: z.number().int().min(0).max(65535).optional(),
+        /** Bearer token guarding every call that changes state; reference it from the environment. */
+        token: z.string().min(16, 'a token of at least 16 characters').optional(),
+        /** Also require the token for read-only calls. @default false */
+        protectReads: z.boolean().optional(),
+        /** Largest request body accepted, e.g. '10mb'. @default '10mb' */
+        bodyLimit: z
+          .string()
+          .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'a size such as 512kb or 10mb')
+          .optional(),
+        /** Serve the HTTP API at all (`serve` and `demo`). @default true */
+        enabled: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional() })
       .strict()
