@@ -6,12 +6,13 @@ import { registerGaps } from './commands/gaps.js';
 import { registerInit } from './commands/init.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
+import { PACKAGE_VERSION } from './server-options.js';
 
 /** Builds the CLI program; every verb lives in `commands/<verb>.ts`. */
 export function createProgram(): Command {
   const program = new Command('gapwarden')
     .description('keeps datasets complete: collect, store idempotently, detect gaps, backfill')
-    .version('0.1.0')
+    .version(PACKAGE_VERSION)
     .showHelpAfterError();
   registerInit(program);
   registerServe(program);

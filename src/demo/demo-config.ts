@@ -4,12 +4,26 @@ import type { GapwardenConfig } from '../config/config-schema.js';
 export const DEMO_SECRET_ENV = 'GAPWARDEN_DEMO_SECRET';
 export const DEMO_SECRET_DEFAULT = 'demo-secret';
 
+/** Name of the environment variable that overrides the demo's API token. */
+export const DEMO_TOKEN_ENV = 'GAPWARDEN_TOKEN';
+
+export interface DemoConfigOptions {
+  upstreamUrl: string;
+  firstPeriod: number;
+  dailyStart: string;
+  /** Port of the HTTP API and dashboard. */
+  apiPort: number;
+  /** Token guarding state-changing calls; written as the fallback of `${env:GAPWARDEN_TOKEN}`. */
+  token: string;
+}
+
 /**
  * The demo's configuration: a draw series with two signed HTTP sources
- * (primary and mirror) collected every second, and a daily calendar series
- * in Asia/Shanghai starting `dailyStart`.
+ * (primary and mirror) collected every second, a daily calendar series in
+ * Asia/Shanghai starting `dailyStart`, and the HTTP API on loopback.
  */
-export function demoConfig(upstreamUrl: string, firstPeriod: number, dailyStart: string): GapwardenConfig {
+export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
+  const { upstreamUrl, firstPeriod, dailyStart } = options;
   const secret = `\${env:${DEMO_SECRET_ENV}:-${DEMO_SECRET_DEFAULT}}`;
   const signed = { sign: { method: 'md5-sorted' as const, secret, param: 'sign' } };
   const envelope = {
@@ -33,6 +47,12 @@ export function demoConfig(upstreamUrl: string, firstPeriod: number, dailyStart:
     store: { sqlite: 'gapwarden.db' },
     // The terminal tells the story; JSON logs only for errors.
     log: { level: 'error' },
+    // A fresh token per demo run; a real deployment reads it from the environment only.
+    server: {
+      host: '127.0.0.1',
+      port: options.apiPort,
+      token: `\${env:${DEMO_TOKEN_ENV}:-${options.token}}`,
+    },
     datasets: {
       draws: {
         description: 'a numbered draw every 2 seconds from a signed API',

@@ -17,25 +17,12 @@ export interface BackfillPlan {
  */
 export function planBackfill(rt: DatasetRuntime, options: { from?: unknown; to?: unknown }): BackfillPlan {
   const p = rt.config.partitioning;
-  const bound = (raw: unknown, which: string): number | undefined => {
-    if (raw === undefined || raw === null || raw === '') return undefined;
-    const o = p.toOrdinal(
-      typeof raw === 'string' && /^-?\d+$/.test(raw) && p.kind === 'sequence' ? Number(raw) : raw,
-    );
-    if (typeof o !== 'number') {
-      throw new GapwardenError(
-        'RECORD_INVALID',
-        `--${which} ${String(raw)} is not a partition of dataset "${rt.config.name}": ${o.error}`,
-      );
-    }
-    return o;
-  };
-  const from = bound(options.from, 'from');
-  const to = bound(options.to, 'to');
+  const from = partitionBound(rt, options.from, 'from');
+  const to = partitionBound(rt, options.to, 'to');
   if (from !== undefined && to !== undefined && from > to) {
     throw new GapwardenError(
       'RECORD_INVALID',
-      `--from ${String(options.from)} is after --to ${String(options.to)}`,
+      `from ${String(options.from)} is after to ${String(options.to)}`,
     );
   }
   const gaps: Range[] = rt.coverage.gaps(from, to);
@@ -48,4 +35,24 @@ export function planBackfill(rt: DatasetRuntime, options: { from?: unknown; to?:
     gaps: gaps.map(([a, b]) => ({ from: p.valueOf(a), to: p.valueOf(b), count: b - a + 1 })),
     ordinals,
   };
+}
+
+/**
+ * The ordinal of a range bound as a user types it (`3005`, `2026-11-01`), or
+ * undefined when absent; throws RECORD_INVALID naming the flag when it is not a
+ * partition of the dataset.
+ */
+export function partitionBound(rt: DatasetRuntime, raw: unknown, which: string): number | undefined {
+  const p = rt.config.partitioning;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const o = p.toOrdinal(
+    typeof raw === 'string' && /^-?\d+$/.test(raw) && p.kind === 'sequence' ? Number(raw) : raw,
+  );
+  if (typeof o !== 'number') {
+    throw new GapwardenError(
+      'RECORD_INVALID',
+      `${which} ${String(raw)} is not a partition of dataset "${rt.config.name}": ${o.error}`,
+    );
+  }
+  return o;
 }

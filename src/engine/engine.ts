@@ -45,6 +45,10 @@ export interface Engine {
   readonly logger: Logger;
   /** Migrates the store and rebuilds coverage from it. Called by `start`. */
   open(): Promise<void>;
+  /** Whether `open()` finished: migrations done and coverage loaded. */
+  isOpen(): boolean;
+  /** The names of the configured datasets, in config order. */
+  datasetNames(): string[];
   /** Opens, queues backfills for open gaps, and starts the backfill worker and (optionally) collectors. */
   start(options?: { collect?: boolean; backfill?: boolean; queueOpenGaps?: boolean }): Promise<void>;
   /** Stops the collectors only; backfill goes on. */
@@ -110,6 +114,7 @@ export function createEngine(options: EngineOptions): Engine {
           .saveSourceHealth(ds.name, health)
           .catch((err) => logger.error({ msg: 'could not save source health', error: describeError(err) }));
       },
+      onRequest: (report) => events.emit('source:request', { dataset: ds.name, ...report }),
     });
     datasets.set(ds.name, { config: ds, coverage: new DatasetCoverage(ds.partitioning), source });
   }
@@ -181,6 +186,8 @@ export function createEngine(options: EngineOptions): Engine {
     clock,
     events,
     logger,
+    isOpen: () => opened,
+    datasetNames: () => [...datasets.keys()],
     async open() {
       if (opened) return;
       await store.migrate();

@@ -34,6 +34,7 @@ export function prepareBatch(
     const item = records[i];
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       rejected.push({
+        index: i,
         reason: `record ${i}: expected an object with key, partition and payload, found ${describe(item)}`,
       });
       continue;
@@ -43,12 +44,14 @@ export function prepareBatch(
     const key = typeof rawKey === 'number' && Number.isFinite(rawKey) ? String(rawKey) : rawKey;
     if (typeof key !== 'string' || key.length === 0) {
       rejected.push({
+        index: i,
         reason: `record ${i}: key must be a non-empty string or number, found ${describe(rawKey)}`,
       });
       continue;
     }
     if (key.length > MAX_KEY_LENGTH) {
       rejected.push({
+        index: i,
         key: key.slice(0, 40),
         reason: `record ${i}: key is ${key.length} characters, the limit is ${MAX_KEY_LENGTH}`,
       });
@@ -56,7 +59,7 @@ export function prepareBatch(
     }
     const ordinal = partitioning.toOrdinal(rec.partition);
     if (typeof ordinal !== 'number') {
-      rejected.push({ key, reason: `record ${i} (key ${key}): ${ordinal.error}` });
+      rejected.push({ index: i, key, reason: `record ${i} (key ${key}): ${ordinal.error}` });
       continue;
     }
     let payload: string | undefined;
@@ -64,17 +67,19 @@ export function prepareBatch(
       payload = JSON.stringify(rec.payload);
     } catch (err) {
       rejected.push({
+        index: i,
         key,
         reason: `record ${i} (key ${key}): payload is not JSON-serialisable (${(err as Error).message})`,
       });
       continue;
     }
     if (payload === undefined) {
-      rejected.push({ key, reason: `record ${i} (key ${key}): payload is missing` });
+      rejected.push({ index: i, key, reason: `record ${i} (key ${key}): payload is missing` });
       continue;
     }
     if (payload.length > MAX_PAYLOAD_BYTES) {
       rejected.push({
+        index: i,
         key,
         reason: `record ${i} (key ${key}): payload is ${payload.length} bytes, the limit is ${MAX_PAYLOAD_BYTES}`,
       });

@@ -16,7 +16,13 @@ export type ErrorCode =
   | 'SOURCE_UNAVAILABLE'
   | 'SOURCE_UNSUPPORTED'
   | 'STORE_FAILED'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'REQUEST_INVALID'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE';
 
 export interface GapwardenErrorOptions {
   cause?: unknown;

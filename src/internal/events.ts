@@ -24,6 +24,19 @@ export interface GapwardenEvents {
     ms: number;
   };
   'source:state': { dataset: string; source: string; state: 'closed' | 'open' | 'half-open'; error?: string };
+  /**
+   * One request an HTTP source sent upstream: every retry and page counts, requests
+   * gapwarden aborted itself do not. `ms` runs from sending to the end of the body.
+   * See SourceRequestOutcome (src/sources/source-request.ts) for what each outcome means.
+   */
+  'source:request': {
+    dataset: string;
+    source: string;
+    kind: 'latest' | 'byKey' | 'byRange';
+    outcome: 'ok' | 'not_found' | 'rate_limited' | 'timeout' | 'error';
+    ms: number;
+    status?: number;
+  };
   'collect:failed': { dataset: string; error: string };
 }
 

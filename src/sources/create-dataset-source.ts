@@ -5,6 +5,7 @@ import { createFunctionSource } from './function-source.js';
 import { createHttpSource } from './http/http-source.js';
 import type { HttpSourceOptions } from './http/http-source-schema.js';
 import type { RawRecord, Source, SourceHealth } from './source.js';
+import type { SourceRequestReport } from './source-request.js';
 
 /** A function source as a (TypeScript) config file declares it. */
 export interface FunctionSourceConfigLike {
@@ -28,6 +29,8 @@ export interface DatasetSourceDeps {
   fetch?: typeof fetch;
   /** Called when one of the dataset's sources changes breaker state. */
   onStateChange?: (health: SourceHealth) => void;
+  /** Called for every request an HTTP source sends upstream (function sources make none). */
+  onRequest?: (report: SourceRequestReport) => void;
 }
 
 /**
@@ -49,6 +52,7 @@ export function createDatasetSource(
         clock: deps.clock,
         logger: deps.logger,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(deps.onRequest ? { onRequest: deps.onRequest } : {}),
       });
     }
     const { latest, byKey } = cfg;

@@ -9,6 +9,8 @@ export interface RawRecord {
 /** An item of a response that could not become a record, with the reason. */
 export interface Rejection {
   reason: string;
+  /** Position of the record in the batch it came in, when known. */
+  index?: number;
   key?: string;
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -9,16 +10,19 @@ import { type DrawUpstream, startDrawUpstream } from '../../demo/draw-upstream.j
 import { type PayloadCheck, verifyDemoPayloads } from '../../demo/verify-payloads.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import type { StatusReport } from '../../engine/status-report.js';
-import { GapwardenError } from '../../internal/errors.js';
+import { GapwardenError, hasCode } from '../../internal/errors.js';
 import { createLogger } from '../../internal/logger.js';
+import { type HttpServer, startHttpServer } from '../../server/http-server.js';
 import { logLevel, printJson, runVerb } from '../cli-context.js';
 import { formatStatus } from '../format.js';
+import { mountDashboard, PACKAGE_VERSION } from '../server-options.js';
 
 interface DemoFlags {
   dir: string;
   for?: string;
   json?: boolean;
   port?: string;
+  apiPort?: string;
 }
 
 /** How long the demo waits, after collecting stops, for the backfill queue to drain. */
@@ -38,6 +42,10 @@ export function registerDemo(program: Command): void {
       'stop after this long (e.g. 30s), print the final status, exit 0 only if complete',
     )
     .option('--port <n>', 'port of the simulated upstream (default: any free port)')
+    .option(
+      '--api-port <n>',
+      'port of the HTTP API and dashboard (default 7070, or a free one if taken; 0 = any)',
+    )
     .option('--json', 'print the final status as JSON (with --for)')
     .action((flags: DemoFlags) => runVerb(flags, () => runDemo(flags)));
 }
@@ -70,9 +78,19 @@ async function runAgainst(
   forMs: number | undefined,
 ): Promise<number> {
   const file = join(dir, 'gapwarden.config.ts');
+  const apiPort = flags.apiPort === undefined ? DEFAULT_API_PORT : Number(flags.apiPort);
+  const token = randomBytes(18).toString('base64url');
   writeFileSync(
     file,
-    demoConfigFile(demoConfig(upstream.url, upstream.firstPeriod, upstream.dailyDates()[0]!)),
+    demoConfigFile(
+      demoConfig({
+        upstreamUrl: upstream.url,
+        firstPeriod: upstream.firstPeriod,
+        dailyStart: upstream.dailyDates()[0]!,
+        apiPort,
+        token,
+      }),
+    ),
   );
   const config = await loadConfig({ config: file });
   const engine = createEngine({ config, logger: createLogger(logLevel(config.log.level)) });
@@ -88,8 +106,16 @@ async function runAgainst(
   say(forMs ? `running for ${flags.for}...` : 'press Ctrl+C to stop');
   let report: StatusReport;
   let payloads: PayloadCheck[];
+  let http: HttpServer | undefined;
   try {
     await engine.start({ collect: true, backfill: true });
+    http = await startDemoServer(engine, flags.apiPort === undefined);
+    const dashboard = `${http.url}/#token=${config.server.token ?? ''}`;
+    if (flags.json) process.stderr.write(`dashboard: ${dashboard}\n`);
+    say(`dashboard: ${dashboard}`);
+    say(
+      `API: ${http.url}/openapi.json (state-changing calls need: Authorization: Bearer ${config.server.token})`,
+    );
     await untilStopped(forMs);
     say('stopping collectors; letting backfill finish...');
     await engine.stopCollectors();
@@ -98,6 +124,7 @@ async function runAgainst(
     payloads = await verifyDemoPayloads(engine, upstream);
   } finally {
     detach();
+    await http?.close();
     await engine.stop();
   }
 
@@ -119,6 +146,24 @@ async function runAgainst(
     );
   }
   return complete ? 0 : 1;
+}
+
+const DEFAULT_API_PORT = 7070;
+
+/** Serves the API and dashboard; on the default port, falls back to a free one when it is taken. */
+async function startDemoServer(engine: Engine, fallback: boolean): Promise<HttpServer> {
+  const options = {
+    engine,
+    server: engine.config.server,
+    version: PACKAGE_VERSION,
+    dashboard: mountDashboard,
+  };
+  try {
+    return await startHttpServer(options);
+  } catch (err) {
+    if (!fallback || !hasCode(err, 'CONFIG_INVALID')) throw err;
+    return startHttpServer({ ...options, port: 0 });
+  }
 }
 
 /** Resolves after `forMs`, or on SIGINT/SIGTERM when running without a bound. */

@@ -1,6 +1,7 @@
 import type { Clock } from '../../internal/clock.js';
 import { describeError, GapwardenError } from '../../internal/errors.js';
 import type { Logger } from '../../internal/logger.js';
+import type { SourceRequestOutcome } from '../source-request.js';
 
 /** One fully rendered request. Rebuilt for every attempt so timestamps and signatures stay fresh. */
 export interface PreparedRequest {
@@ -33,6 +34,15 @@ export interface JsonResponse {
   status: number;
   body: unknown;
   safeUrl: string;
+  /** Duration of the attempt that succeeded, retries and their waits excluded. */
+  ms: number;
+}
+
+/** One attempt that failed, for request metrics. */
+export interface FailedAttempt {
+  outcome: Exclude<SourceRequestOutcome, 'ok'>;
+  ms: number;
+  status?: number;
 }
 
 /** Query parameter names masked in logged URLs even when they are not the signature. */
@@ -75,19 +85,28 @@ export function backoffDelay(attempt: number, backoff: RetryPolicy['backoff'], r
  * Throws GapwardenError: SOURCE_TIMEOUT, SOURCE_HTTP (details.status; 404 is
  * left to the caller to interpret), SOURCE_RESPONSE_INVALID, or ABORTED when
  * `signal` aborts.
+ *
+ * `onFailedAttempt` hears about every attempt that failed (except aborted
+ * ones); the successful attempt is left to the caller, which knows whether the
+ * body means success once it has interpreted it.
  */
 export async function requestJson(
   prepare: () => PreparedRequest,
   policy: RetryPolicy,
   deps: HttpClientDeps,
   signal?: AbortSignal,
+  onFailedAttempt?: (attempt: FailedAttempt) => void,
 ): Promise<JsonResponse> {
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(signal, deps.source);
     const req = prepare();
+    const started = performance.now();
     try {
-      return await attemptOnce(req, attempt, policy, deps, signal);
+      const res = await attemptOnce(req, attempt, policy, deps, signal);
+      return { ...res, ms: performance.now() - started };
     } catch (err) {
+      const failed = classifyFailure(err, performance.now() - started);
+      if (failed) onFailedAttempt?.(failed);
       if (!(err instanceof GapwardenError) || !err.retryable) throw err;
       const retryAfterMs = err.details.retryAfterMs;
       const honoursRetryAfter = typeof retryAfterMs === 'number';
@@ -123,7 +142,7 @@ async function attemptOnce(
   policy: RetryPolicy,
   deps: HttpClientDeps,
   signal: AbortSignal | undefined,
-): Promise<JsonResponse> {
+): Promise<Omit<JsonResponse, 'ms'>> {
   const timeout = AbortSignal.timeout(policy.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const what = `source "${deps.source}": ${req.method} ${req.safeUrl}`;
@@ -186,6 +205,18 @@ async function attemptOnce(
       },
     );
   }
+}
+
+/** The request-metrics view of an attempt's error; undefined for one gapwarden aborted itself. */
+export function classifyFailure(err: unknown, ms: number): FailedAttempt | undefined {
+  if (!(err instanceof GapwardenError)) return { outcome: 'error', ms };
+  if (err.code === 'ABORTED') return undefined;
+  const status = typeof err.details.status === 'number' ? err.details.status : undefined;
+  const withStatus = status === undefined ? { ms } : { ms, status };
+  if (err.code === 'SOURCE_TIMEOUT') return { outcome: 'timeout', ...withStatus };
+  if (status === 404) return { outcome: 'not_found', ...withStatus };
+  if (status === 429) return { outcome: 'rate_limited', ...withStatus };
+  return { outcome: 'error', ...withStatus };
 }
 
 /** undici hides the useful part (ECONNREFUSED, ...) in `cause`. */

@@ -8,7 +8,14 @@ import {
 } from '../../internal/errors.js';
 import type { Logger } from '../../internal/logger.js';
 import type { FetchResult, PartitionRef, RawRecord, Rejection, Source } from '../source.js';
-import { type HttpClientDeps, type PreparedRequest, redactUrl, requestJson } from './http-client.js';
+import type { SourceRequestKind, SourceRequestOutcome, SourceRequestReport } from '../source-request.js';
+import {
+  type HttpClientDeps,
+  type JsonResponse,
+  type PreparedRequest,
+  redactUrl,
+  requestJson,
+} from './http-client.js';
 import {
   describeTemplateProblem,
   type HttpRangeRequestOptions,
@@ -29,6 +36,8 @@ export interface HttpSourceDeps {
   fetch?: typeof fetch;
   /** Jitter source, uniform in [0, 1). @default Math.random */
   random?: () => number;
+  /** Hears about every request sent upstream (each retry and page), for metrics. */
+  onRequest?: (report: SourceRequestReport) => void;
 }
 
 /** What one response held once interpreted. */
@@ -58,6 +67,16 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
     clock,
     logger: deps.logger,
     random: deps.random ?? Math.random,
+  };
+
+  const report = (kind: SourceRequestKind, outcome: SourceRequestOutcome, ms: number, status?: number) => {
+    if (!deps.onRequest) return;
+    try {
+      deps.onRequest({ source: o.name, kind, outcome, ms, ...(status === undefined ? {} : { status }) });
+    } catch (err) {
+      // A metrics hook must never fail a fetch.
+      deps.logger.warn({ msg: 'source request listener failed', source: o.name, error: describeError(err) });
+    }
   };
 
   /** Renders `req` with `vars` (plus `now.*`) and signs it; called again for every attempt. */
@@ -113,13 +132,32 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
     return prepared;
   };
 
-  /** One request, interpreted: notFound predicate first (it usually also fails `success`), then success, then items. */
+  /** One request, interpreted, and reported to `onRequest` with what the answer meant. */
   const fetchPage = async (
+    kind: SourceRequestKind,
     req: HttpRequestOptions,
     vars: Readonly<Record<string, string>>,
     signal: AbortSignal | undefined,
   ): Promise<Page> => {
-    const res = await requestJson(() => prepare(req, vars), o, client, signal);
+    const res = await requestJson(
+      () => prepare(req, vars),
+      o,
+      client,
+      signal,
+      (a) => report(kind, a.outcome, a.ms, a.status),
+    );
+    try {
+      const page = interpret(req, res);
+      report(kind, page.notFound ? 'not_found' : 'ok', res.ms, res.status);
+      return page;
+    } catch (err) {
+      report(kind, 'error', res.ms, res.status);
+      throw err;
+    }
+  };
+
+  /** What a 2xx JSON body means: notFound predicate first (it usually also fails `success`), then success, then items. */
+  const interpret = (req: HttpRequestOptions, res: JsonResponse): Page => {
     const mapping = o.response;
     if (mapping.notFound && checkPredicate(res.body, mapping.notFound).matches) return { notFound: true };
     if (mapping.success) {
@@ -165,6 +203,7 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
     });
 
   const range = async (
+    kind: SourceRequestKind,
     req: HttpRangeRequestOptions,
     from: PartitionRef,
     to: PartitionRef,
@@ -175,13 +214,13 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
     const rejected: Rejection[] = [];
     const p = req.pagination;
     if (!p) {
-      const page = await fetchPage(req, vars, signal);
+      const page = await fetchPage(kind, req, vars, signal);
       if (!page.notFound) collect(page.items, records, rejected, o);
       return { records, rejected, source: o.name };
     }
     let previousPage: string | undefined;
     for (let i = 0; i < p.maxPages; i++) {
-      const page = await fetchPage(req, { ...vars, page: String(p.pageStart + i) }, signal);
+      const page = await fetchPage(kind, req, { ...vars, page: String(p.pageStart + i) }, signal);
       if (page.notFound || page.items.length === 0) break;
       // An API that ignores the page parameter repeats itself; stop instead of fetching it maxPages times.
       const fingerprint = JSON.stringify(page.items);
@@ -216,7 +255,7 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
 
     async latest(signal) {
       if (!o.latest) throw unsupported('latest');
-      const page = await fetchPage(o.latest, {}, signal);
+      const page = await fetchPage('latest', o.latest, {}, signal);
       const records: RawRecord[] = [];
       const rejected: Rejection[] = [];
       if (!page.notFound) collect(page.items, records, rejected, o);
@@ -227,7 +266,7 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
       if (o.byKey) {
         let page: Page;
         try {
-          page = await fetchPage(o.byKey, partition.vars, signal);
+          page = await fetchPage('byKey', o.byKey, partition.vars, signal);
         } catch (err) {
           if (hasCode(err, 'SOURCE_HTTP') && err.details.status === 404)
             throw notFound(partition, 'HTTP 404');
@@ -244,7 +283,7 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
       if (o.byRange) {
         let result: FetchResult;
         try {
-          result = await range(o.byRange, partition, partition, signal);
+          result = await range('byKey', o.byRange, partition, partition, signal);
         } catch (err) {
           if (hasCode(err, 'SOURCE_HTTP') && err.details.status === 404)
             throw notFound(partition, 'HTTP 404');
@@ -260,7 +299,7 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
 
     async byRange(from, to, signal) {
       if (!o.byRange) throw unsupported('byRange');
-      return range(o.byRange, from, to, signal);
+      return range('byRange', o.byRange, from, to, signal);
     },
   };
 }

@@ -1,0 +1,71 @@
+import type { Context } from 'hono';
+import { GapwardenError } from '../internal/errors.js';
+
+/** Records read from a push-ingest body, with what could not even be parsed. */
+export interface RecordsBody {
+  records: unknown[];
+  /** For each record, its position in the body (array index or 0-based NDJSON line). */
+  positions: number[];
+  /** Lines of an NDJSON body that are not JSON. */
+  unparsable: { index: number; reason: string }[];
+  format: 'json' | 'ndjson';
+}
+
+export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
+
+/**
+ * Reads a JSON array (or `{ "records": [...] }`) or NDJSON body. A JSON body
+ * that does not parse is refused whole; a bad NDJSON line is reported and the
+ * other lines go on.
+ */
+export async function readRecordsBody(c: Context): Promise<RecordsBody> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = await c.req.text();
+  if (type === 'application/json') return parseJsonArray(text);
+  if (NDJSON_TYPES.includes(type)) return parseNdjson(text);
+  throw new GapwardenError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `send records as application/json (an array) or application/x-ndjson (one record per line); found content-type "${type || 'none'}"`,
+  );
+}
+
+function parseJsonArray(text: string): RecordsBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new GapwardenError(
+      'REQUEST_INVALID',
+      `the body is not valid JSON (${(err as Error).message}); send an array of records, or use application/x-ndjson to keep the good lines of a partly bad batch`,
+    );
+  }
+  const records =
+    value !== null && typeof value === 'object' && !Array.isArray(value) && 'records' in value
+      ? (value as { records: unknown }).records
+      : value;
+  if (!Array.isArray(records)) {
+    throw new GapwardenError(
+      'REQUEST_INVALID',
+      'expected a JSON array of records such as [{"key":"3001","partition":3001,"payload":{...}}]',
+    );
+  }
+  return { records, positions: records.map((_, i) => i), unparsable: [], format: 'json' };
+}
+
+function parseNdjson(text: string): RecordsBody {
+  const records: unknown[] = [];
+  const positions: number[] = [];
+  const unparsable: RecordsBody['unparsable'] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    try {
+      records.push(JSON.parse(line));
+      positions.push(i);
+    } catch (err) {
+      unparsable.push({ index: i, reason: `line ${i + 1}: not valid JSON (${(err as Error).message})` });
+    }
+  }
+  return { records, positions, unparsable, format: 'ndjson' };
+}

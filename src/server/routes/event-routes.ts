@@ -1,0 +1,54 @@
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { EventName } from '../../internal/events.js';
+import { type AnyRoute, defineRoute } from '../api-route.js';
+import type { ServerContext } from '../server-context.js';
+
+/** Events forwarded to live clients (the dashboard refreshes on them). */
+const LIVE_EVENTS: EventName[] = [
+  'records:ingested',
+  'gap:opened',
+  'gap:closed',
+  'backfill:filled',
+  'backfill:not-found',
+  'backfill:failed',
+  'backfill:run-finished',
+  'source:state',
+];
+
+const KEEPALIVE_MS = 15_000;
+
+/** `GET /api/events`: lifecycle events as Server-Sent Events. */
+export function eventRoutes({ engine }: ServerContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/events',
+      summary:
+        'Live lifecycle events (gap opened/closed, records ingested, backfill outcomes) as Server-Sent Events',
+      tag: 'events',
+      access: 'read',
+      responses: {
+        200: {
+          description: 'an event stream; each event is named after the lifecycle event, its data is JSON',
+          schema: z.string(),
+          contentType: 'text/event-stream',
+        },
+      },
+      handler: (c) =>
+        streamSSE(c, async (stream) => {
+          const detach = LIVE_EVENTS.map((name) =>
+            engine.events.on(name, (payload) => {
+              void stream.writeSSE({ event: name, data: JSON.stringify(payload) });
+            }),
+          );
+          await stream.writeSSE({ event: 'hello', data: JSON.stringify({ at: engine.clock.now() }) });
+          while (!stream.aborted && !stream.closed) {
+            await stream.sleep(KEEPALIVE_MS);
+            if (!stream.aborted) await stream.writeSSE({ event: 'keepalive', data: '{}' });
+          }
+          for (const off of detach) off();
+        }),
+    }),
+  ];
+}

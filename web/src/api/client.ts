@@ -1,0 +1,104 @@
+import type {
+  BackfillRequest,
+  BackfillResponse,
+  BackfillRun,
+  BucketSize,
+  Completeness,
+  DatasetDetail,
+  Gap,
+  RecordsPage,
+  StatusReport,
+} from './types';
+
+/** A non-2xx answer from the API (or no answer at all, with status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The token was missing or wrong: the caller should ask for one. */
+  get unauthorized(): boolean {
+    return this.status === 401;
+  }
+}
+
+export interface ApiClient {
+  status(): Promise<StatusReport>;
+  dataset(name: string): Promise<DatasetDetail>;
+  completeness(name: string, bucket: BucketSize | 'auto'): Promise<Completeness>;
+  gaps(name: string, limit?: number): Promise<Gap[]>;
+  records(name: string, options?: { limit?: number; before?: number | null }): Promise<RecordsPage>;
+  backfillRuns(dataset: string, limit?: number): Promise<BackfillRun[]>;
+  startBackfill(name: string, request: BackfillRequest): Promise<BackfillResponse>;
+}
+
+/**
+ * The dashboard's only way to the server. `getToken` is read on every call so a
+ * token typed after a 401 is used by the retry.
+ */
+export function createApiClient(options: { baseUrl?: string; getToken: () => string | null }): ApiClient {
+  const base = options.baseUrl ?? '';
+
+  const call = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const headers = new Headers(init.headers);
+    headers.set('accept', 'application/json');
+    const token = options.getToken();
+    // Sent on every call: state-changing calls need it, and a server may guard reads too.
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, { ...init, headers });
+    } catch (err) {
+      throw new ApiError(0, 'UNREACHABLE', `the gapwarden server does not answer (${String(err)})`);
+    }
+    const text = await res.text();
+    let body: unknown = null;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = null;
+      }
+    }
+    if (!res.ok) {
+      const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+      throw new ApiError(
+        res.status,
+        error?.code ?? `HTTP_${res.status}`,
+        error?.message ?? (text.slice(0, 200) || res.statusText),
+      );
+    }
+    return body as T;
+  };
+
+  const ds = (name: string) => `/api/datasets/${encodeURIComponent(name)}`;
+  const query = (params: Record<string, string | number | null | undefined>) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) q.set(k, String(v));
+    const s = q.toString();
+    return s ? `?${s}` : '';
+  };
+
+  return {
+    status: () => call<StatusReport>('/api/datasets'),
+    dataset: (name) => call<DatasetDetail>(ds(name)),
+    completeness: (name, bucket) => call<Completeness>(`${ds(name)}/completeness${query({ bucket })}`),
+    gaps: async (name, limit = 100) =>
+      (await call<{ gaps: Gap[] }>(`${ds(name)}/gaps${query({ limit })}`)).gaps,
+    records: (name, o = {}) =>
+      call<RecordsPage>(`${ds(name)}/records${query({ limit: o.limit ?? 20, before: o.before })}`),
+    backfillRuns: async (dataset, limit = 10) =>
+      (await call<{ runs: BackfillRun[] }>(`/api/backfills${query({ dataset, limit })}`)).runs,
+    startBackfill: (name, request) =>
+      call<BackfillResponse>(`${ds(name)}/backfills`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      }),
+  };
+}

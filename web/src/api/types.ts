@@ -1,0 +1,136 @@
+// The JSON shapes of gapwarden's HTTP API as the dashboard reads them. They mirror
+// src/engine/status-report.ts, src/sources/source.ts, src/store/store.ts and the
+// routes under src/server/routes/; the dashboard talks to the API only, never to src/.
+
+export type DatasetHealth = 'healthy' | 'degraded' | 'unhealthy';
+
+/** A partition label: a number for sequence datasets, an ISO string for calendar datasets. */
+export type PartitionLabel = number | string;
+
+export interface SourceHealth {
+  source: string;
+  /** Circuit breaker state: closed = calls go through, open = skipped until retryAt, half-open = probing. */
+  state: 'closed' | 'open' | 'half-open';
+  consecutiveFailures: number;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  lastError: string | null;
+  retryAt: number | null;
+}
+
+export interface DatasetStatus {
+  name: string;
+  kind: 'sequence' | 'calendar';
+  status: DatasetHealth;
+  reasons: string[];
+  records: number;
+  rejected: number;
+  first: PartitionLabel | null;
+  last: PartitionLabel | null;
+  lastInsertAt: number | null;
+  lastSource: string | null;
+  freshnessSeconds: number | null;
+  freshness: 'ok' | 'warn' | 'error' | 'unknown';
+  coveragePercent: number;
+  openGaps: number;
+  missingPartitions: number;
+  knownMissing: number;
+  backfill: { pending: number; running: number; failed: number };
+  sources: SourceHealth[];
+}
+
+export interface StatusReport {
+  at: number;
+  healthy: boolean;
+  datasets: DatasetStatus[];
+}
+
+export interface Range {
+  from: PartitionLabel;
+  to: PartitionLabel;
+  fromOrdinal: number;
+  toOrdinal: number;
+}
+
+export interface DatasetDetail {
+  dataset: DatasetStatus;
+  coverage: { present: Range[]; knownMissing: Range[] };
+}
+
+export type BucketSize = 'hour' | 'day' | 'block';
+
+export interface CompletenessBucket {
+  start: PartitionLabel;
+  end: PartitionLabel;
+  label: string;
+  expected: number;
+  present: number;
+  knownMissing: number;
+  percent: number;
+}
+
+export interface Completeness {
+  bucket: BucketSize;
+  buckets: CompletenessBucket[];
+}
+
+export type GapBackfillState = 'queued' | 'running' | 'failed' | 'none';
+
+export interface Gap extends Range {
+  count: number;
+  ageSeconds: number | null;
+  backfill: GapBackfillState;
+}
+
+export interface RecordRow {
+  key: string;
+  partition: PartitionLabel;
+  ordinal: number;
+  source: string | null;
+  insertedAt: number;
+  updatedAt: number;
+  payload: unknown;
+}
+
+export interface RecordsPage {
+  records: RecordRow[];
+  /** Pass as `before` to read older records; null on the last page. */
+  next: number | null;
+}
+
+export interface BackfillRun {
+  id: number;
+  dataset: string;
+  trigger: 'auto' | 'manual' | 'startup';
+  fromOrdinal: number;
+  toOrdinal: number;
+  /** Partition labels of the range, when the API adds them. */
+  from?: PartitionLabel;
+  to?: PartitionLabel;
+  requested: number;
+  filled: number;
+  failed: number;
+  notFound: number;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export interface BackfillRequest {
+  from?: string;
+  to?: string;
+  dryRun?: boolean;
+}
+
+/** What a dry run would fetch: the open gaps inside the requested range. */
+export interface BackfillPlan {
+  partitions?: number;
+  ordinals?: number[];
+  ranges?: { from: PartitionLabel; to: PartitionLabel; count?: number }[];
+  gaps?: { from: PartitionLabel; to: PartitionLabel; count?: number }[];
+}
+
+export type BackfillResponse = { dryRun: true; plan: BackfillPlan } | { dryRun?: false; run: BackfillRun };
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}

@@ -1,0 +1,46 @@
+import { createContext } from 'preact';
+import { useCallback, useContext, useMemo, useRef, useState } from 'preact/hooks';
+import { type ApiClient, createApiClient } from './api/client';
+import type { StatusReport } from './api/types';
+import { loadToken, saveToken, takeTokenFromAddress } from './token';
+import { type Polled, usePoll } from './use-poll';
+
+/**
+ * Everything the pages share: the API client, the token for state-changing
+ * calls, and the status of every dataset (polled once for the header and the overview).
+ * The only mutable state of the app lives here, created once by `App`.
+ */
+export interface AppStore {
+  api: ApiClient;
+  token: string | null;
+  setToken: (token: string | null) => void;
+  status: Polled<StatusReport>;
+}
+
+const AppContext = createContext<AppStore | null>(null);
+export const AppProvider = AppContext.Provider;
+
+export function useApp(): AppStore {
+  const store = useContext(AppContext);
+  if (!store) throw new Error('useApp() is used outside <AppProvider>');
+  return store;
+}
+
+/** Builds the store; called once by `App`. */
+export function useAppStore(): AppStore {
+  const [token, setTokenState] = useState<string | null>(() => {
+    const fromAddress = takeTokenFromAddress();
+    if (fromAddress) saveToken(fromAddress);
+    return fromAddress ?? loadToken();
+  });
+  const tokenRef = useRef(token);
+  tokenRef.current = token;
+  const api = useMemo(() => createApiClient({ getToken: () => tokenRef.current }), []);
+  const setToken = useCallback((next: string | null) => {
+    tokenRef.current = next;
+    saveToken(next);
+    setTokenState(next);
+  }, []);
+  const status = usePoll(() => api.status(), 'status');
+  return { api, token, setToken, status };
+}

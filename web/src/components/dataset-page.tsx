@@ -1,0 +1,89 @@
+import { ApiError } from '../api/client';
+import { useApp } from '../app-store';
+import { useClosedGaps } from '../use-gap-history';
+import { usePoll } from '../use-poll';
+import { BackfillForm } from './backfill-form';
+import { BackfillRuns } from './backfill-runs';
+import { DatasetSummary } from './dataset-summary';
+import { GapList } from './gap-list';
+import { Heatmap } from './heatmap';
+import { LiveIndicator } from './live-indicator';
+import { RecordTable } from './record-table';
+import { StatusBadge } from './status-badge';
+
+/** One dataset: its numbers, completeness heatmap, gaps, backfills and recent records. */
+export function DatasetPage({ name }: { name: string }) {
+  const { api } = useApp();
+  const detail = usePoll(() => api.dataset(name), name);
+  const gaps = usePoll(() => api.gaps(name, 100), name);
+  const runs = usePoll(() => api.backfillRuns(name, 10), name);
+  const now = Date.now();
+  const closed = useClosedGaps(gaps.data, now);
+
+  if (detail.error instanceof ApiError && detail.error.status === 404) {
+    return (
+      <div class="notice">
+        <p>{detail.error.message}</p>
+        <a href="#/">← All datasets</a>
+      </div>
+    );
+  }
+  const d = detail.data;
+  return (
+    <div class="dataset-page" data-dataset={name}>
+      <nav class="crumbs">
+        <a href="#/">← All datasets</a>
+      </nav>
+      <div class="title-row">
+        <h1>{name}</h1>
+        {d ? <StatusBadge status={d.dataset.status} /> : null}
+        {d ? <span class="muted">{d.dataset.kind} dataset</span> : null}
+        <LiveIndicator polled={detail} />
+      </div>
+      {d && d.dataset.reasons.length > 0 ? (
+        <ul class="reasons reasons-wide">
+          {d.dataset.reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      ) : null}
+      {d ? (
+        <DatasetSummary detail={d} nowMs={now} />
+      ) : (
+        <p class="muted">{detail.error ? detail.error.message : 'Loading…'}</p>
+      )}
+      <Heatmap name={name} />
+      <div class="columns">
+        <section class="panel" aria-labelledby="gaps-title">
+          <h2 id="gaps-title">Open gaps</h2>
+          {gaps.data ? (
+            <GapList gaps={gaps.data} closed={closed} nowMs={now} />
+          ) : (
+            <p class="muted">{gaps.error ? gaps.error.message : 'Loading…'}</p>
+          )}
+        </section>
+        <section class="panel" aria-labelledby="backfill-title">
+          <h2 id="backfill-title">Backfill</h2>
+          {d ? (
+            <BackfillForm
+              dataset={d.dataset}
+              onStarted={() => {
+                runs.refresh();
+                gaps.refresh();
+              }}
+            />
+          ) : null}
+        </section>
+      </div>
+      <section class="panel" aria-labelledby="runs-title">
+        <h2 id="runs-title">Backfill runs</h2>
+        {runs.data ? (
+          <BackfillRuns runs={runs.data} nowMs={now} />
+        ) : (
+          <p class="muted">{runs.error ? runs.error.message : 'Loading…'}</p>
+        )}
+      </section>
+      <RecordTable name={name} />
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+import type { StatusReport } from '../api/types';
+import { useApp } from '../app-store';
+import { LiveIndicator } from './live-indicator';
+
+function summary(report: StatusReport): { tone: string; text: string } {
+  const total = report.datasets.length;
+  if (total === 0) return { tone: 'muted', text: 'No datasets configured' };
+  const unhealthy = report.datasets.filter((d) => d.status === 'unhealthy').length;
+  const degraded = report.datasets.filter((d) => d.status === 'degraded').length;
+  if (unhealthy === 0 && degraded === 0) {
+    return {
+      tone: 'good',
+      text: total === 1 ? 'The dataset is healthy' : `All ${total} datasets are healthy`,
+    };
+  }
+  const parts = [];
+  if (unhealthy > 0) parts.push(`${unhealthy} unhealthy`);
+  if (degraded > 0) parts.push(`${degraded} degraded`);
+  return { tone: unhealthy > 0 ? 'bad' : 'warn', text: `${parts.join(', ')} of ${total} datasets` };
+}
+
+/** The top bar: name, one line saying whether everything is healthy, and whether the page is live. */
+export function Header() {
+  const { status } = useApp();
+  const line = status.data ? summary(status.data) : undefined;
+  return (
+    <header class="topbar">
+      <a class="brand" href="#/">
+        gapwarden
+      </a>
+      {line ? (
+        <p
+          class={`overall tone-${line.tone}`}
+          data-testid="overall"
+          data-healthy={String(status.data?.healthy)}
+        >
+          <span class="dot" aria-hidden="true" />
+          {line.text}
+        </p>
+      ) : (
+        <p class="overall tone-muted" data-testid="overall">
+          {status.error ? `Cannot reach the gapwarden server: ${status.error.message}` : 'Loading…'}
+        </p>
+      )}
+      <LiveIndicator polled={status} />
+    </header>
+  );
+}
