@@ -5,12 +5,14 @@ import { runContinuityBench } from './suites/continuity.js';
 import { runDetectToFillBench } from './suites/detect-to-fill.js';
 import { runGapsBench } from './suites/gaps.js';
 import { runIngestBench } from './suites/ingest-sqlite.js';
+import { runPushIngestBench } from './suites/push-ingest.js';
 
 const suites: Record<string, () => Promise<SuiteResult>> = {
   'ingest-sqlite': runIngestBench,
   continuity: runContinuityBench,
   gaps: runGapsBench,
   'detect-to-fill': runDetectToFillBench,
+  'push-ingest': runPushIngestBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -2,14 +2,17 @@ import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { GapwardenError } from '../internal/errors.js';
 import type { Access } from './auth.js';
+import { readBodyText } from './read-body.js';
 
 /**
  * A request body a route accepts: a JSON body validated by `schema`, or a body
- * the route reads itself (`read`, e.g. NDJSON) with `documented` describing it.
+ * the route parses itself (`parse`, e.g. NDJSON) with `documented` describing it.
+ * `contentTypes` lists what is accepted (default `application/json`); anything
+ * else is refused with 415 before the body is read.
  */
 export type BodySpec<B> =
   | { schema: z.ZodType<B>; contentTypes?: string[] }
-  | { documented: z.ZodType; contentTypes?: string[]; read: (c: Context) => Promise<B> };
+  | { documented: z.ZodType; contentTypes?: string[]; parse: (text: string, contentType: string) => B };
 
 /**
  * One HTTP route, declared once: the same schemas validate requests and
@@ -44,35 +47,39 @@ export function defineRoute<P = undefined, Q = undefined, B = undefined>(
   return route;
 }
 
+export interface MountOptions {
+  authorize: (c: Context, access: Access) => void;
+  /** Largest body accepted, bytes; larger ones get 413. */
+  bodyLimitBytes: number;
+}
+
 /** Mounts routes on a Hono app: authorises, validates params, query and body, then calls the handler. */
-export function mountRoutes(
-  app: Hono,
-  routes: readonly AnyRoute[],
-  authorize: (c: Context, access: Access) => void,
-): void {
+export function mountRoutes(app: Hono, routes: readonly AnyRoute[], options: MountOptions): void {
+  const { authorize, bodyLimitBytes } = options;
   for (const route of routes) {
     app.on(route.method.toUpperCase(), route.path, async (c) => {
       authorize(c, route.access);
       const params = route.params ? validate(route.params, c.req.param(), 'path parameter') : undefined;
       const query = route.query ? validate(route.query, c.req.query(), 'query parameter') : undefined;
-      const body = route.body ? await readBody(c, route.body) : undefined;
+      const body = route.body ? await readBody(c, route.body, bodyLimitBytes) : undefined;
       return route.handler(c, { params, query, body });
     });
   }
 }
 
-async function readBody<B>(c: Context, spec: BodySpec<B>): Promise<B> {
-  if ('read' in spec) return spec.read(c);
+async function readBody<B>(c: Context, spec: BodySpec<B>, limit: number): Promise<B> {
+  const accepted = spec.contentTypes ?? ['application/json'];
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') {
+  if (!accepted.includes(type)) {
     throw new GapwardenError(
       'UNSUPPORTED_MEDIA_TYPE',
-      `send the body as application/json (found content-type "${type || 'none'}")`,
+      `send the body as ${accepted.join(' or ')} (found content-type "${type || 'none'}")`,
     );
   }
+  const text = await readBodyText(c, limit);
+  if ('parse' in spec) return spec.parse(text, type);
   let value: unknown;
   try {
-    const text = await c.req.text();
     value = text.trim() === '' ? {} : JSON.parse(text);
   } catch (err) {
     throw new GapwardenError('REQUEST_INVALID', `the body is not valid JSON: ${(err as Error).message}`);

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { GapwardenError } from '../internal/errors.js';
 import type { AnyRoute } from './api-route.js';
 import { mountRoutes } from './api-route.js';
@@ -53,22 +52,7 @@ export function createApp(options: AppOptions): Hono {
       new GapwardenError('NOT_FOUND', `no route ${c.req.method} ${c.req.path} (see /openapi.json)`),
     ),
   );
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: server.bodyLimitBytes,
-      onError: (c) =>
-        errorResponse(
-          c,
-          new GapwardenError(
-            'PAYLOAD_TOO_LARGE',
-            `the body is larger than ${server.bodyLimitBytes} bytes (server.bodyLimit); send smaller batches`,
-          ),
-        ),
-    }),
-  );
-
-  mountRoutes(app, routes, authorize);
+  mountRoutes(app, routes, { authorize, bodyLimitBytes: server.bodyLimitBytes });
   const openapi = buildOpenApi(routes, { title: 'gapwarden', version: options.version });
   app.get('/openapi.json', (c) => c.json(openapi));
   app.get('/metrics', async (c) => {

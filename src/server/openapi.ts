@@ -28,7 +28,7 @@ export function buildOpenApi(
     };
     if (route.access === 'write') op.security = [{ bearer: [] }];
     if (route.body) {
-      const schema = jsonSchema('read' in route.body ? route.body.documented : route.body.schema);
+      const schema = jsonSchema('parse' in route.body ? route.body.documented : route.body.schema);
       op.requestBody = {
         required: true,
         content: Object.fromEntries(

@@ -1,4 +1,3 @@
-import type { Context } from 'hono';
 import { GapwardenError } from '../internal/errors.js';
 
 /** Records read from a push-ingest body, with what could not even be parsed. */
@@ -12,21 +11,16 @@ export interface RecordsBody {
 }
 
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
+/** What push ingest accepts. */
+export const RECORDS_CONTENT_TYPES = ['application/json', ...NDJSON_TYPES];
 
 /**
- * Reads a JSON array (or `{ "records": [...] }`) or NDJSON body. A JSON body
+ * Parses a JSON array (or `{ "records": [...] }`) or NDJSON body. A JSON body
  * that does not parse is refused whole; a bad NDJSON line is reported and the
- * other lines go on.
+ * other lines go on. The content type was checked against `RECORDS_CONTENT_TYPES`.
  */
-export async function readRecordsBody(c: Context): Promise<RecordsBody> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const text = await c.req.text();
-  if (type === 'application/json') return parseJsonArray(text);
-  if (NDJSON_TYPES.includes(type)) return parseNdjson(text);
-  throw new GapwardenError(
-    'UNSUPPORTED_MEDIA_TYPE',
-    `send records as application/json (an array) or application/x-ndjson (one record per line); found content-type "${type || 'none'}"`,
-  );
+export function parseRecordsBody(text: string, contentType: string): RecordsBody {
+  return NDJSON_TYPES.includes(contentType) ? parseNdjson(text) : parseJsonArray(text);
 }
 
 function parseJsonArray(text: string): RecordsBody {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type AnyRoute, defineRoute } from '../api-route.js';
-import { NDJSON_TYPES, readRecordsBody } from '../read-records-body.js';
+import { parseRecordsBody, RECORDS_CONTENT_TYPES } from '../read-records-body.js';
 import { datasetParams, errorBody, errorResponses, ingestAnswerSchema } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -33,8 +33,8 @@ export function ingestRoutes({ engine }: ServerContext): AnyRoute[] {
       }),
       body: {
         documented: z.array(recordInput),
-        contentTypes: ['application/json', ...NDJSON_TYPES],
-        read: readRecordsBody,
+        contentTypes: RECORDS_CONTENT_TYPES,
+        parse: parseRecordsBody,
       },
       responses: {
         200: {
