@@ -98,6 +98,40 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'jobs, job runs and run leases',
+    sql: `
+      CREATE TABLE jobs (
+        name        TEXT    PRIMARY KEY,
+        paused      INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+        last_due_at INTEGER,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      -- One row per (job, due time): the UNIQUE constraint is what keeps two
+      -- processes from running one due time twice; lease_until is the lease.
+      CREATE TABLE job_runs (
+        id          INTEGER PRIMARY KEY,
+        job         TEXT    NOT NULL REFERENCES jobs (name),
+        due_at      INTEGER NOT NULL,
+        trigger     TEXT    NOT NULL CHECK (trigger IN ('schedule', 'catch-up', 'manual')),
+        state       TEXT    NOT NULL CHECK (state IN ('running', 'ok', 'failed', 'timeout', 'skipped', 'cancelled')),
+        attempt     INTEGER NOT NULL,
+        holder      TEXT,
+        lease_until INTEGER,
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        error       TEXT,
+        records     INTEGER,
+        detail      TEXT,
+        UNIQUE (job, due_at)
+      ) STRICT;
+      CREATE INDEX job_runs_history ON job_runs (job, id);
+      CREATE INDEX job_runs_running ON job_runs (state, lease_until) WHERE state = 'running';
+    `,
+  },
 ];
 
 /**

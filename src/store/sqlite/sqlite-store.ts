@@ -1,10 +1,18 @@
 import { type Clock, systemClock } from '../../internal/clock.js';
+import type { JobStore } from '../job-store.js';
 import type { Store } from '../store.js';
 import { ALL_BACKFILL_STATES, createSqliteBackfillQueue } from './sqlite-backfill-queue.js';
 import { createSqliteBackfillRuns } from './sqlite-backfill-runs.js';
-import { guard, openSqliteDatabase, type SqliteDatabase, type SqliteStatement } from './sqlite-connection.js';
+import {
+  guard,
+  openSqliteDatabase,
+  type SqliteDatabase,
+  type SqliteStatement,
+  toStoreError,
+} from './sqlite-connection.js';
 import { createSqliteCoverage } from './sqlite-coverage.js';
 import { createSqliteDatasets } from './sqlite-datasets.js';
+import { createSqliteJobs } from './sqlite-jobs.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
 import { createSqliteRecords } from './sqlite-records.js';
 import { createSqliteSourceHealth } from './sqlite-source-health.js';
@@ -32,6 +40,7 @@ function prepareParts(db: SqliteDatabase) {
     records: createSqliteRecords(db, datasets),
     queue: createSqliteBackfillQueue(db, { datasets, runs, coverage }),
     sourceHealth: createSqliteSourceHealth(db),
+    jobs: createSqliteJobs(db),
   };
 }
 
@@ -50,7 +59,7 @@ function prepareParts(db: SqliteDatabase) {
  * await store.ensureDataset('draws');
  * const { inserted } = await store.ingest('draws', rows, 'ignore', Date.now());
  */
-export function createSqliteStore(options: SqliteStoreOptions): Store {
+export function createSqliteStore(options: SqliteStoreOptions): Store & JobStore {
   const clock = options.clock ?? systemClock;
   const db = openSqliteDatabase(options.path);
   let prepared: ReturnType<typeof prepareParts> | undefined;
@@ -60,8 +69,31 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return prepared;
   };
   let pingStatement: SqliteStatement | undefined;
+  // Each job method, prepared on first use and with its failures translated like every other method.
+  const job =
+    <K extends keyof JobStore>(name: K) =>
+    (...args: Parameters<JobStore[K]>): ReturnType<JobStore[K]> =>
+      (async () => {
+        try {
+          return await (parts().jobs[name] as (...a: unknown[]) => ReturnType<JobStore[K]>)(...args);
+        } catch (err) {
+          throw toStoreError(`${name} (jobs)`, err);
+        }
+      })() as ReturnType<JobStore[K]>;
 
   return {
+    ensureJobs: job('ensureJobs'),
+    loadJobState: job('loadJobState'),
+    setJobPaused: job('setJobPaused'),
+    claimJobRun: job('claimJobRun'),
+    renewJobLease: job('renewJobLease'),
+    finishJobRun: job('finishJobRun'),
+    releaseJobLease: job('releaseJobLease'),
+    findAbandonedJobRuns: job('findAbandonedJobRuns'),
+    recordSkippedRun: job('recordSkippedRun'),
+    listJobRuns: job('listJobRuns'),
+    pruneJobRuns: job('pruneJobRuns'),
+
     async migrate() {
       guard('migrating the SQLite schema', () => applySqliteMigrations(db, clock.now()));
     },

@@ -1,0 +1,160 @@
+// The job side of the Store contract (state, run history, run leases): every
+// adapter in STORE_ADAPTERS passes these same tests on a fresh database each.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { JobClaim, JobClaimResult, JobRun, JobStore } from '../src/store/job-store.js';
+import type { Store } from '../src/store/store.js';
+import { STORE_ADAPTERS, type StoreAdapter } from './helpers/store-adapters.js';
+
+const T0 = 1_700_000_000_000;
+type FullStore = Store & JobStore;
+
+const claim = (over: Partial<JobClaim> = {}): JobClaim => ({
+  job: 'collect:draws',
+  dueAt: T0,
+  trigger: 'schedule',
+  holder: 'a',
+  nowMs: T0,
+  leaseMs: 10_000,
+  exclusive: true,
+  ...over,
+});
+function runOf(result: JobClaimResult): JobRun {
+  assert.ok('run' in result, `expected a run, got refused: ${'refused' in result ? result.refused : ''}`);
+  return result.run;
+}
+
+function jobStoreContract(adapter: StoreAdapter) {
+  let locator: string;
+  let opened: FullStore[];
+  let store: FullStore;
+  const connect = async () => {
+    const s = (await adapter.open(locator)) as FullStore;
+    opened.push(s);
+    await s.migrate();
+    return s;
+  };
+
+  beforeEach(async () => {
+    opened = [];
+    locator = await adapter.createDatabase();
+    store = await connect();
+    await store.ensureJobs(['collect:draws', 'check'], T0);
+  });
+  afterEach(async () => {
+    for (const s of opened) await s.close();
+    await adapter.dropDatabase(locator);
+  });
+
+  it('registers jobs idempotently; pause survives a new connection', async () => {
+    const states = await store.ensureJobs(['collect:draws', 'reconcile'], T0);
+    assert.deepEqual(
+      states.map((s) => [s.job, s.paused, s.lastDueAt]),
+      [
+        ['check', false, null],
+        ['collect:draws', false, null],
+        ['reconcile', false, null],
+      ],
+    );
+    await store.setJobPaused('check', true, T0);
+    const other = await connect();
+    assert.equal((await other.loadJobState('check'))?.paused, true);
+    await other.setJobPaused('check', false, T0);
+    assert.equal((await store.loadJobState('check'))?.paused, false);
+    assert.equal(await store.loadJobState('nope'), undefined);
+  });
+
+  it('one run per (job, due time): a second claim is refused as done, even after it finished', async () => {
+    const run = runOf(await store.claimJobRun(claim()));
+    assert.deepEqual([run.state, run.attempt, run.holder, run.leaseUntil], ['running', 1, 'a', T0 + 10_000]);
+    const again = await store.claimJobRun(claim({ holder: 'b', nowMs: T0 + 5 }));
+    assert.ok('refused' in again && again.refused === 'done');
+    assert.equal(
+      await store.finishJobRun(run.id, 'a', { state: 'ok', finishedAt: T0 + 100, records: 7 }),
+      true,
+    );
+    const later = await store.claimJobRun(claim({ holder: 'b', nowMs: T0 + 60_000 }));
+    assert.ok('refused' in later && later.refused === 'done');
+    const [stored] = await store.listJobRuns('collect:draws', { limit: 5 });
+    assert.deepEqual([stored?.state, stored?.records, stored?.finishedAt], ['ok', 7, T0 + 100]);
+    assert.equal((await store.loadJobState('collect:draws'))?.lastDueAt, T0);
+  });
+
+  it('an exclusive claim is refused while another run of the job holds a live lease', async () => {
+    runOf(await store.claimJobRun(claim()));
+    const overlap = await store.claimJobRun(claim({ dueAt: T0 + 1000, nowMs: T0 + 1000, holder: 'b' }));
+    assert.ok('refused' in overlap && overlap.refused === 'overlap');
+    assert.equal(overlap.by?.holder, 'a');
+    runOf(await store.claimJobRun(claim({ dueAt: T0 + 1000, nowMs: T0 + 1000, exclusive: false })));
+    runOf(await store.claimJobRun(claim({ job: 'check', dueAt: T0 + 1000, nowMs: T0 + 1000 })));
+  });
+
+  it('a lease that expired is taken over by another holder; the old holder can no longer renew or finish', async () => {
+    const first = runOf(await store.claimJobRun(claim({ leaseMs: 1000 })));
+    assert.equal(await store.renewJobLease(first.id, 'a', T0 + 1500), true);
+    assert.deepEqual(await store.findAbandonedJobRuns(T0 + 1000, ['collect:draws']), []);
+    const abandoned = await store.findAbandonedJobRuns(T0 + 2000, ['collect:draws', 'check']);
+    assert.deepEqual(
+      abandoned.map((r) => r.id),
+      [first.id],
+    );
+    assert.deepEqual(await store.findAbandonedJobRuns(T0 + 2000, ['check']), []);
+    const other = await connect();
+    const taken = runOf(await other.claimJobRun(claim({ holder: 'b', nowMs: T0 + 2000 })));
+    assert.deepEqual([taken.id, taken.attempt, taken.holder], [first.id, 2, 'b']);
+    assert.equal(await store.renewJobLease(first.id, 'a', T0 + 9000), false);
+    assert.equal(await store.finishJobRun(first.id, 'a', { state: 'ok', finishedAt: T0 + 2100 }), false);
+    assert.equal(
+      await other.finishJobRun(first.id, 'b', { state: 'failed', finishedAt: T0 + 2200, error: 'x' }),
+      true,
+    );
+    const [run] = await store.listJobRuns('collect:draws', { limit: 1 });
+    assert.deepEqual([run?.state, run?.error, run?.holder], ['failed', 'x', 'b']);
+  });
+
+  it('a released lease can be taken over at once', async () => {
+    const run = runOf(await store.claimJobRun(claim()));
+    await store.releaseJobLease(run.id, 'a', T0 + 10);
+    const taken = runOf(await store.claimJobRun(claim({ holder: 'b', nowMs: T0 + 10 })));
+    assert.equal(taken.attempt, 2);
+  });
+
+  it('manual runs never collide and do not move the schedule; skipped runs do', async () => {
+    const m1 = runOf(await store.claimJobRun(claim({ trigger: 'manual', exclusive: false, detail: 'k=v' })));
+    const m2 = runOf(await store.claimJobRun(claim({ trigger: 'manual', exclusive: false })));
+    assert.notEqual(m1.dueAt, m2.dueAt);
+    assert.equal(m1.detail, 'k=v');
+    assert.equal((await store.loadJobState('collect:draws'))?.lastDueAt, null);
+    await store.recordSkippedRun('check', T0 + 5000, 'previous run still running', T0 + 5000);
+    await store.recordSkippedRun('check', T0 + 5000, 'again', T0 + 5001);
+    await store.recordSkippedRun('check', T0 + 1000, 'older', T0 + 5002);
+    assert.equal((await store.loadJobState('check'))?.lastDueAt, T0 + 5000);
+    const runs = await store.listJobRuns('check', { limit: 10 });
+    assert.deepEqual(
+      runs.map((r) => [r.state, r.dueAt, r.detail]),
+      [
+        ['skipped', T0 + 1000, 'older'],
+        ['skipped', T0 + 5000, 'previous run still running'],
+      ],
+    );
+  });
+
+  it('history pages newest first and pruning keeps the newest runs of each job', async () => {
+    for (let i = 0; i < 10; i++) {
+      const run = runOf(await store.claimJobRun(claim({ dueAt: T0 + i * 1000, nowMs: T0 + i * 1000 })));
+      await store.finishJobRun(run.id, 'a', { state: 'ok', finishedAt: T0 + i * 1000 + 1 });
+    }
+    const page1 = await store.listJobRuns('collect:draws', { limit: 4 });
+    assert.deepEqual(
+      page1.map((r) => r.dueAt),
+      [9, 8, 7, 6].map((i) => T0 + i * 1000),
+    );
+    const page2 = await store.listJobRuns('collect:draws', { limit: 4, beforeId: page1.at(-1)!.id });
+    assert.equal(page2[0]?.dueAt, T0 + 5000);
+    assert.equal(await store.pruneJobRuns(T0 + 100_000, 3), 7);
+    assert.equal((await store.listJobRuns('collect:draws', { limit: 20 })).length, 3);
+  });
+}
+
+for (const adapter of STORE_ADAPTERS)
+  describe(`job store contract: ${adapter.name}`, () => jobStoreContract(adapter));
