@@ -2,12 +2,12 @@
 // adapter in STORE_ADAPTERS passes these same tests on a fresh database each.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { JobClaim, JobClaimResult, JobRun, JobStore } from '../src/store/job-store.js';
+import type { JobClaim, JobClaimResult, JobRun } from '../src/store/job-store.js';
 import type { Store } from '../src/store/store.js';
 import { STORE_ADAPTERS, type StoreAdapter } from './helpers/store-adapters.js';
 
 const T0 = 1_700_000_000_000;
-type FullStore = Store & JobStore;
+type FullStore = Store;
 
 const claim = (over: Partial<JobClaim> = {}): JobClaim => ({
   job: 'collect:draws',

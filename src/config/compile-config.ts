@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { createPartitioning } from '../domain/create-partitioning.js';
 import type { Partitioning } from '../domain/partitioning.js';
 import { ConfigError, type ConfigIssue, describeError } from '../internal/errors.js';
+import { compileJobs, compileScheduler } from './compile-jobs.js';
 import type { CompiledConfig, CompiledDataset, CompiledServer } from './compiled-config.js';
 import { configSchema, type DatasetConfig, type GapwardenConfig } from './config-schema.js';
 import { parseDuration } from './duration.js';
@@ -44,6 +45,8 @@ export function compileConfig(input: unknown, options: CompileOptions = {}): Com
     log: { level: config.log?.level ?? 'info' },
     server: compileServer(config.server, all),
     datasets,
+    jobs: compileJobs(config, datasets, all),
+    scheduler: compileScheduler(config.scheduler),
   };
   if (all.length > 0) throw new ConfigError(all, options.file);
   return compiled;

@@ -1,5 +1,7 @@
 import type { Partitioning } from '../domain/partitioning.js';
 import type { LogLevel } from '../internal/logger.js';
+import type { JobFunction } from '../scheduler/job-work.js';
+import type { Schedule } from '../scheduler/schedule.js';
 import type { ConflictMode } from '../store/store.js';
 import type { SourceConfig } from './config-schema.js';
 
@@ -39,6 +41,36 @@ export interface CompiledServer {
   bodyLimitBytes: number;
 }
 
+export type JobKind = 'collect' | 'check' | 'backfill' | 'reconcile' | 'function';
+
+/** One scheduled job, every default applied and its schedule compiled. */
+export interface CompiledJob {
+  id: string;
+  kind: JobKind;
+  dataset: string | undefined;
+  description: string | undefined;
+  schedule: Schedule;
+  /** The schedule as configured, for people (`jobs`, the dashboard). */
+  scheduleText: string;
+  /** The zone people read this job's times in: its first rule's zone. */
+  timezone: string;
+  catchUp: { policy: 'skip' | 'once' | 'all'; max: number };
+  overlap: 'skip' | 'queue';
+  timeoutMs: number;
+  retries: { attempts: number; initialMs: number; maxMs: number };
+  /** Paused from config (the stored flag, once set by `jobs pause/resume`, wins). */
+  paused: boolean;
+  run: JobFunction | undefined;
+}
+
+/** Scheduler settings, every default applied. */
+export interface CompiledScheduler {
+  leaseMs: number;
+  historyRetentionMs: number;
+  keepRuns: number;
+  shutdownGraceMs: number;
+}
+
 /** The fully-resolved configuration: nothing downstream re-checks defaults. */
 export interface CompiledConfig {
   /** Absolute path of the file it came from, if any. */
@@ -47,4 +79,6 @@ export interface CompiledConfig {
   log: { level: LogLevel };
   server: CompiledServer;
   datasets: CompiledDataset[];
+  jobs: CompiledJob[];
+  scheduler: CompiledScheduler;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { httpSourceSchema } from '../sources/http/http-source-schema.js';
 import type { RawRecord } from '../sources/source.js';
+import { jobIdSchema, jobSchema, schedulerSchema } from './jobs-schema.js';
 
 const duration = z.union([
   z.number().nonnegative(),
@@ -157,6 +158,9 @@ export const configSchema = z
       z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'a name of letters, digits, _ or -'),
       datasetSchema,
     ),
+    /** Scheduled jobs by id; each dataset with `collect` also gets a `collect:<dataset>` job. */
+    jobs: z.record(jobIdSchema, jobSchema).optional(),
+    scheduler: schedulerSchema.optional(),
   })
   .strict();
 

@@ -1,5 +1,4 @@
 import { type BackfillWorker, createBackfillWorker } from '../backfill/backfill-worker.js';
-import { type Collectors, startCollectors } from '../collect/collector.js';
 import type { CompiledConfig } from '../config/compiled-config.js';
 import { DatasetCoverage } from '../coverage/dataset-coverage.js';
 import type { Range } from '../domain/range-set.js';
@@ -8,11 +7,14 @@ import { type Clock, systemClock } from '../internal/clock.js';
 import { describeError, GapwardenError } from '../internal/errors.js';
 import { createEventBus, type EventBus } from '../internal/events.js';
 import { createLogger, type Logger } from '../internal/logger.js';
+import { runJobKind } from '../scheduler/job-kinds.js';
+import { createJobRunner, type JobRunner } from '../scheduler/job-runner.js';
 import { createDatasetSource } from '../sources/create-dataset-source.js';
 import type { SourceHealth } from '../sources/source.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { BackfillRun, Store } from '../store/store.js';
 import { type BackfillPlan, planBackfill } from './backfill-plan.js';
+import { dataCatchUpDue } from './data-catch-up.js';
 import type { DatasetRuntime } from './dataset-runtime.js';
 import { deriveDatasetStatus } from './dataset-status.js';
 import type { GapInfo, StatusReport } from './status-report.js';
@@ -49,16 +51,18 @@ export interface Engine {
   isOpen(): boolean;
   /** The names of the configured datasets, in config order. */
   datasetNames(): string[];
-  /** Opens, queues backfills for open gaps, and starts the backfill worker and (optionally) collectors. */
+  /** Opens, queues backfills for open gaps, and starts the backfill worker and (optionally) the scheduled jobs. */
   start(options?: { collect?: boolean; backfill?: boolean; queueOpenGaps?: boolean }): Promise<void>;
-  /** Stops the collectors only; backfill goes on. */
+  /** Stops the scheduled jobs only (collectors included); backfill goes on. */
   stopCollectors(): Promise<void>;
+  /** The job scheduler: list, trigger, pause and resume jobs (started by `start({ collect: true })`). */
+  jobs(): JobRunner;
   /** Stops collectors and the worker (letting requests in flight settle) and closes the store. */
   stop(): Promise<void>;
   dataset(name: string): DatasetRuntime;
   ingest(dataset: string, records: readonly unknown[], options?: { source?: string }): Promise<IngestResult>;
-  /** Calls the dataset's `latest` request once and ingests what it returns. */
-  collect(dataset: string): Promise<IngestResult>;
+  /** Calls the dataset's `latest` request once and ingests what it returns; `signal` cancels the request. */
+  collect(dataset: string, options?: { signal?: AbortSignal }): Promise<IngestResult>;
   gaps(dataset: string, options?: { from?: number; to?: number; limit?: number }): Promise<GapInfo[]>;
   status(): Promise<StatusReport>;
   /** Rebuilds coverage from the stored records; returns how long each dataset took. */
@@ -88,7 +92,8 @@ export function createEngine(options: EngineOptions): Engine {
   const store = options.store ?? createSqliteStore({ path: config.store.sqlite });
   const datasets = new Map<string, DatasetRuntime>();
   let worker: BackfillWorker | undefined;
-  let collectors: Collectors | undefined;
+  let runner: JobRunner | undefined;
+  let jobsStarted = false;
   let opened = false;
 
   for (const ds of config.datasets) {
@@ -211,22 +216,31 @@ export function createEngine(options: EngineOptions): Engine {
           for (const rt of datasets.values()) queueAuto(rt, rt.coverage.gaps(), 'startup');
         worker.start();
       }
-      if (opts.collect && !collectors) {
-        collectors = startCollectors({
-          datasets: datasets.values(),
-          collect: (name) => engine.collect(name),
-          logger,
-          events,
-        });
+      if (opts.collect && !jobsStarted) {
+        jobsStarted = true;
+        await engine.jobs().start();
       }
     },
+    jobs() {
+      runner ??= createJobRunner({
+        jobs: config.jobs,
+        store,
+        clock,
+        logger,
+        events,
+        settings: config.scheduler,
+        work: (job, ctx) => runJobKind(engine, job, ctx),
+        dataCatchUp: async (job, now) => dataCatchUpDue(engine, job, now),
+      });
+      return runner;
+    },
     async stopCollectors() {
-      await collectors?.stop();
-      collectors = undefined;
+      if (jobsStarted) await runner?.stop();
+      jobsStarted = false;
+      runner = undefined;
     },
     async stop() {
-      await collectors?.stop();
-      collectors = undefined;
+      await engine.stopCollectors();
       await worker?.stop();
       worker = undefined;
       await store.close();
@@ -235,11 +249,11 @@ export function createEngine(options: EngineOptions): Engine {
     ingest(name, records, opts = {}) {
       return ingestor.ingest(dataset(name), records, opts.source ?? null, 'ingest');
     },
-    async collect(name) {
+    async collect(name, opts = {}) {
       const rt = dataset(name);
       if (!rt.source)
         throw new GapwardenError('SOURCE_UNSUPPORTED', `dataset "${name}" has no source to collect from`);
-      const res = await rt.source.latest();
+      const res = await rt.source.latest(opts.signal);
       const result = await ingestor.ingest(rt, res.records, res.source, 'ingest');
       if (res.rejected.length > 0) {
         await store.countRejected(name, res.rejected.length);

@@ -22,7 +22,9 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE';
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'CHECK_FAILED'
+  | 'JOB_UNKNOWN';
 
 export interface GapwardenErrorOptions {
   cause?: unknown;
@@ -76,7 +78,8 @@ export function hasCode(err: unknown, ...codes: ErrorCode[]): err is GapwardenEr
 
 /** Maps an error to the CLI exit code: 2 for bad input or configuration, 1 otherwise. */
 export function exitCodeFor(err: unknown): number {
-  if (hasCode(err, 'CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'DATASET_UNKNOWN', 'RECORD_INVALID')) return 2;
+  if (hasCode(err, 'CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'DATASET_UNKNOWN', 'JOB_UNKNOWN', 'RECORD_INVALID'))
+    return 2;
   return 1;
 }
 

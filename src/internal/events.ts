@@ -38,6 +38,26 @@ export interface GapwardenEvents {
     status?: number;
   };
   'collect:failed': { dataset: string; error: string };
+  /** A job run took its lease and started; `lateMs` = start time minus due time. */
+  'job:started': {
+    job: string;
+    dueAt: number;
+    trigger: 'schedule' | 'catch-up' | 'manual';
+    lateMs: number;
+    attempt: number;
+  };
+  'job:finished': {
+    job: string;
+    dueAt: number;
+    trigger: 'schedule' | 'catch-up' | 'manual';
+    state: 'ok' | 'failed' | 'timeout' | 'cancelled';
+    ms: number;
+    lateMs: number;
+  };
+  /** A due run that did not run: the previous one was still running (`overlap`). */
+  'job:skipped': { job: string; dueAt: number; reason: 'overlap' };
+  /** Runs that fell due while gapwarden was down, found at start; `caughtUp` of them run now. */
+  'job:missed': { job: string; missed: number; caughtUp: number };
 }
 
 export type EventName = keyof GapwardenEvents;

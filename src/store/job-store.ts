@@ -69,6 +69,7 @@ export interface JobStore {
   /** Registers jobs (idempotent) and returns the state of every registered job. */
   ensureJobs(jobs: readonly string[], nowMs: number): Promise<JobState[]>;
   loadJobState(job: string): Promise<JobState | undefined>;
+  /** Pauses or resumes; resuming moves `lastDueAt` to now, so the paused time is not caught up later. */
   setJobPaused(job: string, paused: boolean, nowMs: number): Promise<void>;
   /**
    * Takes the lease for (job, dueAt) in one transaction: inserts a running run;

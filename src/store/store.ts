@@ -1,5 +1,6 @@
 import type { RangeSet } from '../domain/range-set.js';
 import type { SourceHealth } from '../sources/source.js';
+import type { JobStore } from './job-store.js';
 
 /** A record ready to store: its partition already validated into an ordinal. */
 export interface RecordRow {
@@ -77,11 +78,12 @@ export interface BackfillRun {
 }
 
 /**
- * Everything gapwarden persists. Adapters (SQLite now, PostgreSQL later) pass
- * one contract suite (`test/store-contract.test.ts`). Every method that writes
- * is one transaction: it happens whole or not at all.
+ * Everything gapwarden persists. Adapters (SQLite, PostgreSQL) pass one
+ * contract suite (`test/store-contract.test.ts`, and the job side in
+ * `test/job-store-contract.test.ts`). Every method that writes is one
+ * transaction: it happens whole or not at all.
  */
-export interface Store {
+export interface Store extends JobStore {
   /** Applies pending schema migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   /** Whether the store answers a trivial query. */

@@ -24,7 +24,11 @@ export function createSqliteJobs(db: SqliteDatabase): JobStore {
   const selectStates = db.prepare(
     'SELECT name AS job, paused, last_due_at AS lastDueAt FROM jobs ORDER BY name',
   );
-  const updatePaused = db.prepare('UPDATE jobs SET paused = ?, updated_at = ? WHERE name = ?');
+  // Resuming restarts the schedule from now: the runs due while paused are not "missed".
+  const updatePaused = db.prepare(`
+    UPDATE jobs SET paused = @paused, updated_at = @now,
+      last_due_at = CASE WHEN @paused = 0 AND last_due_at IS NOT NULL THEN MAX(last_due_at, @now) ELSE last_due_at END
+    WHERE name = @job`);
   const advanceDue = db.prepare(
     'UPDATE jobs SET last_due_at = MAX(COALESCE(last_due_at, ?), ?), updated_at = ? WHERE name = ?',
   );
@@ -96,7 +100,7 @@ export function createSqliteJobs(db: SqliteDatabase): JobStore {
       return row && toState(row);
     },
     async setJobPaused(job, paused, nowMs) {
-      updatePaused.run(paused ? 1 : 0, nowMs, job);
+      updatePaused.run({ paused: paused ? 1 : 0, now: nowMs, job });
     },
     async claimJobRun(c) {
       return claim.immediate(c);

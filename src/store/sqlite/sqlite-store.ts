@@ -59,7 +59,7 @@ function prepareParts(db: SqliteDatabase) {
  * await store.ensureDataset('draws');
  * const { inserted } = await store.ingest('draws', rows, 'ignore', Date.now());
  */
-export function createSqliteStore(options: SqliteStoreOptions): Store & JobStore {
+export function createSqliteStore(options: SqliteStoreOptions): Store {
   const clock = options.clock ?? systemClock;
   const db = openSqliteDatabase(options.path);
   let prepared: ReturnType<typeof prepareParts> | undefined;
