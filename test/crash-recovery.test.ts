@@ -57,7 +57,7 @@ datasets:
       }
     };
 
-    const first = spawnCli(['serve', '--config', config]);
+    const first = spawnCli(['serve', '--config', config, '--no-http']);
     await waitFor(async () => (await count()) >= 20, 'the first serve to backfill some partitions', 30_000);
     first.kill('SIGKILL');
     const killed = await exited(first);
@@ -65,7 +65,7 @@ datasets:
     const storedAtKill = await count();
     assert.ok(storedAtKill < PERIODS, `the backfill should still have been running (stored ${storedAtKill})`);
 
-    const second = spawnCli(['serve', '--config', config]);
+    const second = spawnCli(['serve', '--config', config, '--no-http']);
     await waitFor(async () => (await count()) === PERIODS, 'the restarted serve to fill every gap', 60_000);
     second.kill('SIGTERM');
     const stopped = await exited(second);

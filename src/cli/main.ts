@@ -4,6 +4,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGaps } from './commands/gaps.js';
 import { registerInit } from './commands/init.js';
+import { registerJobs } from './commands/jobs.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { PACKAGE_VERSION } from './server-options.js';
@@ -16,6 +17,7 @@ export function createProgram(): Command {
     .showHelpAfterError();
   registerInit(program);
   registerServe(program);
+  registerJobs(program);
   registerDemo(program);
   registerStatus(program);
   registerGaps(program);

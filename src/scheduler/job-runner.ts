@@ -4,7 +4,7 @@ import type { Clock } from '../internal/clock.js';
 import { describeError, GapwardenError } from '../internal/errors.js';
 import type { EventBus } from '../internal/events.js';
 import type { Logger } from '../internal/logger.js';
-import type { JobRun, JobRunResult, JobRunTrigger, JobStore } from '../store/job-store.js';
+import type { JobRun, JobRunResult, JobRunTrigger, JobState, JobStore } from '../store/job-store.js';
 import type { JobContext, JobWorkResult } from './job-work.js';
 import { missedRuns } from './missed-runs.js';
 import { IDLE, type OverlapState, onDue, onFinish } from './overlap-policy.js';
@@ -46,6 +46,8 @@ export interface JobRunner {
   pause(jobId: string): Promise<void>;
   resume(jobId: string): Promise<void>;
   list(): Promise<JobView[]>;
+  /** The compiled job; JOB_UNKNOWN when there is none. */
+  get(jobId: string): CompiledJob;
   /** Resolves when no run is in progress (tests). */
   idle(): Promise<void>;
 }
@@ -77,6 +79,13 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   let stopping = false;
   let wake: AbortController = new AbortController();
   let loop: Promise<void> | undefined;
+
+  // Jobs are registered in the store once per process, before anything reads or writes their rows.
+  let registered: Promise<JobState[]> | undefined;
+  const register = () => {
+    registered ??= store.ensureJobs([...slots.keys()], clock.now());
+    return registered;
+  };
 
   const slot = (jobId: string): Slot => {
     const s = slots.get(jobId);
@@ -392,7 +401,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   return {
     async start() {
       const now = clock.now();
-      const states = await store.ensureJobs([...slots.keys()], now);
+      const states = await register();
       for (const state of states) {
         const s = slots.get(state.job);
         if (!s) continue;
@@ -421,6 +430,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     },
     async trigger(jobId, params = {}) {
       const s = slot(jobId);
+      await register();
       let result: JobRun | undefined;
       const p = execute(s, clock.now(), 'manual', params).then((r) => {
         result = r;
@@ -436,17 +446,20 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     },
     async pause(jobId) {
       const s = slot(jobId);
+      await register();
       await store.setJobPaused(jobId, true, clock.now());
       s.paused = true;
     },
     async resume(jobId) {
       const s = slot(jobId);
+      await register();
       await store.setJobPaused(jobId, false, clock.now());
       s.paused = false;
       s.nextDue = s.job.schedule.next(clock.now() - 1);
       wake.abort();
     },
     async list() {
+      await register();
       const out: JobView[] = [];
       for (const s of slots.values()) {
         const [state, last] = await Promise.all([
@@ -463,6 +476,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       }
       return out;
     },
+    get: (jobId) => slot(jobId).job,
     async idle() {
       for (;;) {
         const running = [...slots.values()].flatMap((s) => [...s.running]);

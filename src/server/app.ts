@@ -10,6 +10,7 @@ import { datasetRoutes } from './routes/dataset-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
+import { jobRoutes } from './routes/job-routes.js';
 import type { ServerContext } from './server-context.js';
 
 /** Something that renders Prometheus text (see `createMetrics`). */
@@ -31,6 +32,7 @@ export function apiRoutes(ctx: ServerContext): AnyRoute[] {
     ...datasetRoutes(ctx),
     ...ingestRoutes(ctx),
     ...backfillRoutes(ctx),
+    ...jobRoutes(ctx),
     ...eventRoutes(ctx),
   ];
 }

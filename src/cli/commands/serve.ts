@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { GapwardenError } from '../../internal/errors.js';
 import { type HttpServer, startHttpServer } from '../../server/http-server.js';
+import { describeStore } from '../../store/create-store.js';
 import { type ConfigFlags, openEngine, runVerb } from '../cli-context.js';
 import { mountDashboard, PACKAGE_VERSION } from '../server-options.js';
 
@@ -37,7 +38,7 @@ export function registerServe(program: Command): void {
         engine.logger.info({
           msg: 'serving',
           datasets: config.datasets.map((d) => d.name),
-          store: config.store.sqlite,
+          store: describeStore(config.store),
           http: http?.url ?? null,
           pid: process.pid,
         });

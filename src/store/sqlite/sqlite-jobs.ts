@@ -68,11 +68,13 @@ export function createSqliteJobs(db: SqliteDatabase): JobStore {
   const claim = db.transaction((c: JobClaim): JobClaimResult => {
     let dueAt = c.dueAt;
     let existing = runAt.get(c.job, dueAt) as JobRun | undefined;
-    // A manual run is "now": when that exact millisecond is taken, the next free one is as good.
-    while (existing && c.trigger === 'manual') existing = runAt.get(c.job, ++dueAt) as JobRun | undefined;
+    const abandoned = (r: JobRun) => r.state === 'running' && (r.leaseUntil ?? 0) < c.nowMs;
+    // A manual run is "now": when that exact millisecond is taken, the next free one is as good
+    // (unless the run there was abandoned: then this claim is its takeover).
+    while (existing && c.trigger === 'manual' && !abandoned(existing))
+      existing = runAt.get(c.job, ++dueAt) as JobRun | undefined;
     if (existing) {
-      if (existing.state !== 'running' || (existing.leaseUntil ?? 0) >= c.nowMs)
-        return { refused: 'done', by: existing };
+      if (!abandoned(existing)) return { refused: 'done', by: existing };
       takeOver.run(c.holder, c.nowMs + c.leaseMs, c.nowMs, existing.id, c.nowMs);
       return { run: runById.get(existing.id) as JobRun };
     }
