@@ -1,6 +1,6 @@
 import type { CompiledJob } from '../config/compiled-config.js';
 import type { Engine } from '../engine/engine.js';
-import { GapwardenError } from '../internal/errors.js';
+import { describeError, GapwardenError } from '../internal/errors.js';
 import type { JobContext, JobWorkResult } from './job-work.js';
 
 /**
@@ -11,8 +11,14 @@ export async function runJobKind(engine: Engine, job: CompiledJob, ctx: JobConte
   ctx.signal.throwIfAborted();
   switch (job.kind) {
     case 'collect': {
-      const result = await engine.collect(job.dataset!, { signal: ctx.signal });
-      return { records: result.inserted + result.updated };
+      try {
+        const result = await engine.collect(job.dataset!, { signal: ctx.signal });
+        return { records: result.inserted + result.updated };
+      } catch (err) {
+        if (!ctx.signal.aborted)
+          engine.events.emit('collect:failed', { dataset: job.dataset!, error: describeError(err) });
+        throw err;
+      }
     }
     case 'check': {
       const report = await engine.status();

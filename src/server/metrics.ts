@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Engine } from '../engine/engine.js';
 import { registerEventMetrics } from './metrics/event-metrics.js';
+import { registerJobMetrics } from './metrics/job-metrics.js';
 import { readStatus, registerStatusMetrics } from './metrics/status-metrics.js';
 
 export { PUSHED_SOURCE_LABEL } from './metrics/event-metrics.js';
@@ -56,7 +57,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     collectDefaultMetrics({ register: registry });
     for (const name of MISNAMED_PROCESS_GAUGES) registry.removeSingleMetric(name);
   }
-  const detach = registerEventMetrics(registry, engine.events, engine.config.datasets);
+  const detachEvents = registerEventMetrics(registry, engine.events, engine.config.datasets);
+  const detachJobs = registerJobMetrics(registry, engine.events, engine.config.jobs);
   const setStatus = registerStatusMetrics(registry);
   return {
     contentType: registry.contentType,
@@ -64,6 +66,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
       setStatus(await readStatus(engine));
       return registry.metrics();
     },
-    close: detach,
+    close() {
+      detachEvents();
+      detachJobs();
+    },
   };
 }
