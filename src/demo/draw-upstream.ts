@@ -17,6 +17,14 @@ export interface UpstreamBehaviour {
   slowMs: number;
   /** Days of daily history before today. @default 14 */
   dailyHistoryDays: number;
+  /**
+   * How long the history endpoints take to answer, like a real archive lookup, so a
+   * person watching the dashboard sees a gap stay open for a moment before it turns
+   * green: a fixed number of ms, or `[min, max]` for a random delay per call. 0 answers
+   * at once (tests and benchmarks that count throughput, not watch it).
+   * @default [300, 800]
+   */
+  historyDelayMs: number | readonly [min: number, max: number];
 }
 
 export interface DrawUpstream {
@@ -64,6 +72,7 @@ export async function startDrawUpstream(options: {
     slowRate: 0.05,
     slowMs: 1500,
     dailyHistoryDays: 14,
+    historyDelayMs: [300, 800],
     ...options.behaviour,
   };
   const now = options.now ?? Date.now;
@@ -114,6 +123,11 @@ export async function startDrawUpstream(options: {
   };
   const ok = (res: ServerResponse, items: unknown[]) =>
     reply(res, 200, { codeid: 10000, message: 'ok', retdata: items });
+  const historyDelay = () => {
+    const d = b.historyDelayMs;
+    const ms = typeof d === 'number' ? d : d[0] + random() * (d[1] - d[0]);
+    return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : undefined;
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -140,6 +154,7 @@ export async function startDrawUpstream(options: {
     }
     if (route === '/draws/history') {
       hits.history++;
+      await historyDelay();
       const p = Number(params.issue);
       if (!Number.isInteger(p) || p < firstPeriod || p > currentPeriod())
         return reply(res, 200, { codeid: 10004, message: `no such issue ${params.issue}` });
@@ -152,6 +167,7 @@ export async function startDrawUpstream(options: {
     }
     if (route === '/daily/history') {
       hits.history++;
+      await historyDelay();
       if (!dailyDates().includes(params.date ?? ''))
         return reply(res, 200, { codeid: 10004, message: `no such date ${params.date}` });
       return ok(res, [dailyPayload(params.date!)]);

@@ -3,17 +3,21 @@ import { useCallback, useContext, useMemo, useRef, useState } from 'preact/hooks
 import { type ApiClient, createApiClient } from './api/client';
 import type { StatusReport } from './api/types';
 import { loadToken, saveToken, takeTokenFromAddress } from './token';
+import { type LiveEvents, useLiveEvents } from './use-live-events';
 import { type Polled, usePoll } from './use-poll';
 
 /**
  * Everything the pages share: the API client, the token for state-changing
- * calls, and the status of every dataset (polled once for the header and the overview).
+ * calls, the one event stream, and the status of every dataset (polled once for
+ * the header and the overview).
  * The only mutable state of the app lives here, created once by `App`.
  */
 export interface AppStore {
   api: ApiClient;
   token: string | null;
   setToken: (token: string | null) => void;
+  /** Server-Sent Events from `/api/events`; pages poll slowly while it is connected. */
+  live: LiveEvents;
   status: Polled<StatusReport>;
 }
 
@@ -41,6 +45,7 @@ export function useAppStore(): AppStore {
     saveToken(next);
     setTokenState(next);
   }, []);
-  const status = usePoll(() => api.status(), 'status');
-  return { api, token, setToken, status };
+  const live = useLiveEvents();
+  const status = usePoll(() => api.status(), 'status', { live, refreshOn: '*' });
+  return { api, token, setToken, live, status };
 }

@@ -13,13 +13,21 @@ export function formatAgo(seconds: number | null | undefined): string {
   return `${Math.floor(s / 86_400)} d ago`;
 }
 
-/** A duration without "ago": "850 ms", "12 s", "4 min", "3 h". */
+/** A duration without "ago": "850 ms", "12 s", "4 min", "3.5 h", "14.7 d". */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
   if (s < 3600) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
+  if (s < 172_800) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86_400).toFixed(1)} d`;
+}
+
+/** Time running, to a tenth of a second while short: "0.4 s", "3.2 s", "12 s", "4 min", "1.5 h". */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  return formatDuration(ms);
 }
 
 /** "100 %", "99.4 %", "0 %": one decimal only when it says something. */
@@ -32,6 +40,11 @@ export function formatPercent(p: number): string {
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** "1 record", "24 records". */
+export function formatPlural(n: number, word: string, plural = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : plural}`;
 }
 
 /** A clock time for today ("14:03:27"), a date and time otherwise ("2025-11-02 14:03"). */

@@ -129,8 +129,50 @@ export interface BackfillPlan {
   gaps?: { from: PartitionLabel; to: PartitionLabel; count?: number }[];
 }
 
-export type BackfillResponse = { dryRun: true; plan: BackfillPlan } | { dryRun?: false; run: BackfillRun };
+/**
+ * Always the plan; `run` is the started run, or null for a dry run and when the range
+ * has no open gaps (then nothing was started, dry run or not).
+ */
+export interface BackfillResponse {
+  dryRun: boolean;
+  plan: BackfillPlan;
+  run: BackfillRun | null;
+}
 
 export interface ApiErrorBody {
   error: { code: string; message: string };
 }
+
+/**
+ * The events of `GET /api/events` (Server-Sent Events), named as the server names them.
+ * Mirrors the forwarded part of src/internal/events.ts.
+ */
+export interface LiveEventMap {
+  'records:ingested': {
+    dataset: string;
+    source: string | null;
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    rejected: number;
+  };
+  'gap:opened': { dataset: string; from: PartitionLabel; to: PartitionLabel; count: number };
+  'gap:closed': { dataset: string; partition: PartitionLabel; by: 'backfill' | 'ingest' };
+  'backfill:filled': { dataset: string; partition: PartitionLabel; source: string; ms: number };
+  'backfill:not-found': { dataset: string; partition: PartitionLabel };
+  'backfill:failed': { dataset: string; partition: PartitionLabel; attempts: number; error: string };
+  'backfill:run-finished': {
+    dataset: string;
+    runId: number;
+    filled: number;
+    failed: number;
+    notFound: number;
+    ms: number;
+  };
+  'source:state': { dataset: string; source: string; state: SourceHealth['state']; error?: string };
+}
+
+export type LiveEventName = keyof LiveEventMap;
+
+/** One event from the stream, discriminated by `name`. */
+export type LiveEvent = { [K in LiveEventName]: { name: K; data: LiveEventMap[K] } }[LiveEventName];

@@ -35,6 +35,21 @@ function PlanResult({ plan }: { plan: BackfillPlan }) {
   );
 }
 
+/** What the server did: planned (dry run), started a run, or found nothing to fetch. */
+function Done({ response }: { response: BackfillResponse }) {
+  const { run } = response;
+  if (run) {
+    return (
+      <p class="result tone-good">
+        Backfill run #{run.id} started for {formatCount(run.requested)} partition
+        {run.requested === 1 ? '' : 's'}; follow it under "Backfill runs".
+      </p>
+    );
+  }
+  if (response.dryRun) return <PlanResult plan={response.plan} />;
+  return <p class="result tone-good">Nothing to fetch: the range has no open gaps, so no run was started.</p>;
+}
+
 /** Starts a backfill (or a dry run) for a dataset; asks for the token when the server says 401. */
 export function BackfillForm({ dataset, onStarted }: { dataset: DatasetStatus; onStarted: () => void }) {
   const { api, token, setToken } = useApp();
@@ -42,14 +57,16 @@ export function BackfillForm({ dataset, onStarted }: { dataset: DatasetStatus; o
   const [to, setTo] = useState('');
   const [dryRun, setDryRun] = useState(true);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
-  const example = dataset.kind === 'sequence' ? String(dataset.first ?? 3001) : '2025-11-01';
+  // An example the server accepts: the dataset's own first partition, as the API names it.
+  const example =
+    dataset.first !== null ? String(dataset.first) : dataset.kind === 'sequence' ? '3001' : '2025-11-01';
 
   const send = async (request: BackfillRequest) => {
     setOutcome({ kind: 'sending' });
     try {
       const response = await api.startBackfill(dataset.name, request);
       setOutcome({ kind: 'done', response });
-      if (!('plan' in response)) onStarted();
+      if (response.run) onStarted();
     } catch (err) {
       if (err instanceof ApiError && err.unauthorized) setOutcome({ kind: 'needs-token', request });
       else setOutcome({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
@@ -114,15 +131,7 @@ export function BackfillForm({ dataset, onStarted }: { dataset: DatasetStatus; o
             }}
           />
         ) : null}
-        {outcome.kind === 'done' && 'plan' in outcome.response ? (
-          <PlanResult plan={outcome.response.plan} />
-        ) : null}
-        {outcome.kind === 'done' && 'run' in outcome.response ? (
-          <p class="result tone-good">
-            Backfill run #{outcome.response.run.id} started for {formatCount(outcome.response.run.requested)}{' '}
-            partition{outcome.response.run.requested === 1 ? '' : 's'}; follow it under "Backfill runs".
-          </p>
-        ) : null}
+        {outcome.kind === 'done' ? <Done response={outcome.response} /> : null}
       </div>
     </div>
   );

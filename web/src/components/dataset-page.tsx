@@ -1,11 +1,11 @@
 import { ApiError } from '../api/client';
 import { useApp } from '../app-store';
-import { useClosedGaps } from '../use-gap-history';
+import { sequenceLabeler } from '../ordinal-labels';
 import { usePoll } from '../use-poll';
 import { BackfillForm } from './backfill-form';
 import { BackfillRuns } from './backfill-runs';
 import { DatasetSummary } from './dataset-summary';
-import { GapList } from './gap-list';
+import { GapActivity } from './gap-list';
 import { Heatmap } from './heatmap';
 import { LiveIndicator } from './live-indicator';
 import { RecordTable } from './record-table';
@@ -13,12 +13,12 @@ import { StatusBadge } from './status-badge';
 
 /** One dataset: its numbers, completeness heatmap, gaps, backfills and recent records. */
 export function DatasetPage({ name }: { name: string }) {
-  const { api } = useApp();
-  const detail = usePoll(() => api.dataset(name), name);
-  const gaps = usePoll(() => api.gaps(name, 100), name);
-  const runs = usePoll(() => api.backfillRuns(name, 10), name);
+  const { api, live } = useApp();
+  const poll = { live, refreshOn: name };
+  const detail = usePoll(() => api.dataset(name), name, poll);
+  const gaps = usePoll(() => api.gaps(name, 100), name, poll);
+  const runs = usePoll(() => api.backfillRuns(name, 10), name, poll);
   const now = Date.now();
-  const closed = useClosedGaps(gaps.data, now);
 
   if (detail.error instanceof ApiError && detail.error.status === 404) {
     return (
@@ -38,7 +38,7 @@ export function DatasetPage({ name }: { name: string }) {
         <h1>{name}</h1>
         {d ? <StatusBadge status={d.dataset.status} /> : null}
         {d ? <span class="muted">{d.dataset.kind} dataset</span> : null}
-        <LiveIndicator polled={detail} />
+        <LiveIndicator polled={detail} live={live.state} onlyProblems />
       </div>
       {d && d.dataset.reasons.length > 0 ? (
         <ul class="reasons reasons-wide">
@@ -54,14 +54,7 @@ export function DatasetPage({ name }: { name: string }) {
       )}
       <Heatmap name={name} />
       <div class="columns">
-        <section class="panel" aria-labelledby="gaps-title">
-          <h2 id="gaps-title">Open gaps</h2>
-          {gaps.data ? (
-            <GapList gaps={gaps.data} closed={closed} nowMs={now} />
-          ) : (
-            <p class="muted">{gaps.error ? gaps.error.message : 'Loading…'}</p>
-          )}
-        </section>
+        <GapActivity name={name} open={gaps} live={live} />
         <section class="panel" aria-labelledby="backfill-title">
           <h2 id="backfill-title">Backfill</h2>
           {d ? (
@@ -78,7 +71,7 @@ export function DatasetPage({ name }: { name: string }) {
       <section class="panel" aria-labelledby="runs-title">
         <h2 id="runs-title">Backfill runs</h2>
         {runs.data ? (
-          <BackfillRuns runs={runs.data} nowMs={now} />
+          <BackfillRuns runs={runs.data} nowMs={now} labelOf={sequenceLabeler(detail.data)} />
         ) : (
           <p class="muted">{runs.error ? runs.error.message : 'Loading…'}</p>
         )}

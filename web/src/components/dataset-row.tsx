@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { DatasetStatus } from '../api/types';
-import { formatCount, formatPartition } from '../format';
+import { formatCount, formatPartition, formatPlural } from '../format';
 import { datasetHref } from '../route';
 import { BackfillQueue } from './backfill-queue';
 import { CompletenessBar } from './completeness-bar';
@@ -35,7 +35,7 @@ export function DatasetRow({ dataset: d, nowMs }: { dataset: DatasetStatus; nowM
             {d.name}
           </a>
           <span class="dataset-sub">
-            {d.kind} · {formatCount(d.records)} records · last {formatPartition(d.last)}
+            {d.kind} · {formatPlural(d.records, 'record')} · last {formatPartition(d.last)}
           </span>
         </div>
       </th>

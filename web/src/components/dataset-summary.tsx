@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { DatasetDetail } from '../api/types';
-import { formatCount, formatPartition } from '../format';
+import { formatCount, formatPartition, formatPlural } from '../format';
 import { BackfillQueue } from './backfill-queue';
 import { CompletenessBar } from './completeness-bar';
 import { Freshness } from './freshness';
@@ -32,7 +32,8 @@ export function DatasetSummary({ detail, nowMs }: { detail: DatasetDetail; nowMs
           {formatPartition(d.first)} … {formatPartition(d.last)}
         </span>
         <span class="tile-sub">
-          {formatCount(d.records)} records{ranges > 1 ? ` in ${ranges} runs` : ''}
+          {formatPlural(d.records, 'record')}
+          {ranges > 1 ? ` in ${ranges} separate ranges` : ''}
           {d.rejected > 0 ? `, ${formatCount(d.rejected)} rejected` : ''}
         </span>
       </Tile>
@@ -41,7 +42,7 @@ export function DatasetSummary({ detail, nowMs }: { detail: DatasetDetail; nowMs
           {d.openGaps === 0 ? 'none' : d.openGaps}
         </span>
         {d.openGaps > 0 ? (
-          <span class="tile-sub">{formatCount(d.missingPartitions)} partitions missing</span>
+          <span class="tile-sub">{formatPlural(d.missingPartitions, 'partition')} missing</span>
         ) : null}
       </Tile>
       <Tile label="Known missing">

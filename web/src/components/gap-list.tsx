@@ -1,6 +1,9 @@
 import type { Gap, GapBackfillState } from '../api/types';
-import { formatAgo, formatCount, formatRange } from '../format';
-import { CLOSED_GAP_LINGER_MS, type ClosedGap } from '../use-gap-history';
+import { formatAgo, formatCount, formatDuration, formatElapsed, formatPlural, formatRange } from '../format';
+import { CLOSED_GAP_LINGER_MS, type TrackedGap } from '../gap-tracker';
+import { useGapActivity } from '../use-gap-activity';
+import type { LiveEvents } from '../use-live-events';
+import type { Polled } from '../use-poll';
 
 const BACKFILL: Record<GapBackfillState, { text: string; tone: string }> = {
   queued: { text: 'queued for backfill', tone: 'warn' },
@@ -9,55 +12,100 @@ const BACKFILL: Record<GapBackfillState, { text: string; tone: string }> = {
   none: { text: 'not queued', tone: 'muted' },
 };
 
-const gapId = (g: Gap) => `${g.fromOrdinal}-${g.toOrdinal}`;
+function closedText(g: TrackedGap): string {
+  const took = formatDuration((g.closedAt ?? g.openedAt) - g.openedAt);
+  const by = g.closedBy ? ` by ${g.closedBy}` : '';
+  const known = g.knownMissing.size > 0 ? ` (${formatCount(g.knownMissing.size)} known missing)` : '';
+  if (g.filled.size === 0 && g.knownMissing.size > 0) return 'resolved: the source confirms it has none';
+  // Seen opening: the time gapwarden took. Open before the page: how long the data was missing.
+  return g.origin === 'event'
+    ? `filled after ${took}${by}${known}`
+    : `filled${by} (missing for ${took})${known}`;
+}
 
-/** Open gaps with their backfill state, and gaps filled in the last minute (in green). */
-export function GapList({ gaps, closed, nowMs }: { gaps: Gap[]; closed: ClosedGap[]; nowMs: number }) {
-  if (gaps.length === 0 && closed.length === 0) {
+/** One gap; the same row (same element) turns from amber to green when the gap is filled. */
+function GapRow({ gap: g, nowMs }: { gap: TrackedGap; nowMs: number }) {
+  const range = <span class="mono">{formatRange(g.from, g.to)}</span>;
+  if (g.closedAt === null) {
+    const done = g.filled.size + g.knownMissing.size;
+    const state = g.backfill ? BACKFILL[g.backfill] : undefined;
     return (
-      <p class="empty tone-good" data-testid="no-gaps">
-        No open gaps: every expected partition is present.
-      </p>
+      <tr class="gap-open" data-gap={g.id} data-gap-state="open">
+        <td>
+          <span class="pill tone-warn">open</span> missing {range}
+        </td>
+        <td>
+          {formatPlural(g.count, 'partition')}
+          {done > 0 ? <span class="muted"> · {formatCount(done)} filled</span> : null}
+        </td>
+        <td>
+          {g.origin === 'event' ? 'open for' : 'missing for'} {formatElapsed(nowMs - g.openedAt)}
+        </td>
+        <td>{state ? <span class={`pill tone-${state.tone}`}>{state.text}</span> : null}</td>
+      </tr>
     );
   }
   return (
-    <table class="gaps">
-      <thead>
-        <tr>
-          <th scope="col">Missing</th>
-          <th scope="col">Partitions</th>
-          <th scope="col">Open for</th>
-          <th scope="col">State</th>
-        </tr>
-      </thead>
-      <tbody>
-        {gaps.map((g) => (
-          <tr key={`open-${gapId(g)}`} class="gap-open" data-gap={gapId(g)} data-gap-state="open">
-            <td class="mono">{formatRange(g.from, g.to)}</td>
-            <td>{formatCount(g.count)}</td>
-            <td>{g.ageSeconds === null ? '–' : formatAgo(g.ageSeconds).replace(' ago', '')}</td>
-            <td>
-              <span class={`pill tone-${BACKFILL[g.backfill].tone}`}>{BACKFILL[g.backfill].text}</span>
-            </td>
-          </tr>
-        ))}
-        {closed.map(({ gap: g, closedAt }) => (
-          <tr
-            key={`closed-${gapId(g)}-${closedAt}`}
-            class="gap-closed"
-            data-gap={gapId(g)}
-            data-gap-state="closed"
-            title={`filled; this row goes away ${Math.round(CLOSED_GAP_LINGER_MS / 1000)} s after the gap closed`}
-          >
-            <td class="mono">{formatRange(g.from, g.to)}</td>
-            <td>{formatCount(g.count)}</td>
-            <td>–</td>
-            <td>
-              <span class="pill tone-good">filled {formatAgo((nowMs - closedAt) / 1000)}</span>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <tr
+      class="gap-closed"
+      data-gap={g.id}
+      data-gap-state="closed"
+      title={`this row goes away ${Math.round(CLOSED_GAP_LINGER_MS / 1000)} s after the gap closed`}
+    >
+      <td>
+        <span class="pill tone-good">filled</span> {range}
+      </td>
+      <td>{formatPlural(g.count, 'partition')}</td>
+      <td>{closedText(g)}</td>
+      <td class="muted">done {formatAgo((nowMs - g.closedAt) / 1000)}</td>
+    </tr>
+  );
+}
+
+/**
+ * "Recent gap activity": each gap the moment it opens (amber), turning green when its
+ * last partition is filled, then lingering a minute. Gaps open before the page loaded
+ * come from the API's open-gap list.
+ */
+export function GapActivity({ name, open, live }: { name: string; open: Polled<Gap[]>; live: LiveEvents }) {
+  const { gaps, nowMs } = useGapActivity(name, open, live);
+  const how =
+    live.state === 'live'
+      ? 'Gaps show up the moment they open and turn green when filled.'
+      : 'Checked every second; gaps turn green when filled.';
+  return (
+    <section class="panel" aria-labelledby="gaps-title">
+      <h2 id="gaps-title">Recent gap activity</h2>
+      {!open.data && gaps.length === 0 ? (
+        <p class="muted">{open.error ? open.error.message : 'Loading…'}</p>
+      ) : gaps.length === 0 ? (
+        <p class="empty tone-good" data-testid="no-gaps">
+          No open gaps: every expected partition is present. <span class="muted">{how}</span>
+        </p>
+      ) : (
+        <>
+          <div class="table-scroll">
+            <table class="gaps" data-testid="gap-activity">
+              <thead>
+                <tr>
+                  <th scope="col">Gap</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Timing</th>
+                  <th scope="col">Backfill</th>
+                </tr>
+              </thead>
+              <tbody>
+                {gaps.map((g) => (
+                  <GapRow key={`${g.id}@${g.openedAt}`} gap={g} nowMs={nowMs} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p class="hint muted">
+            {how} Filled gaps stay {Math.round(CLOSED_GAP_LINGER_MS / 1000)} s.
+          </p>
+        </>
+      )}
+    </section>
   );
 }

@@ -21,7 +21,7 @@ function summary(report: StatusReport): { tone: string; text: string } {
 
 /** The top bar: name, one line saying whether everything is healthy, and whether the page is live. */
 export function Header() {
-  const { status } = useApp();
+  const { status, live } = useApp();
   const line = status.data ? summary(status.data) : undefined;
   return (
     <header class="topbar">
@@ -42,7 +42,7 @@ export function Header() {
           {status.error ? `Cannot reach the gapwarden server: ${status.error.message}` : 'Loading…'}
         </p>
       )}
-      <LiveIndicator polled={status} />
+      <LiveIndicator polled={status} live={live.state} />
     </header>
   );
 }

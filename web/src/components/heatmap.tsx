@@ -5,7 +5,17 @@ import { formatCount, formatPercent } from '../format';
 import { usePoll } from '../use-poll';
 import { LEGEND_GRADIENT, percentColor } from './heatmap-colors';
 
-const BUCKET_WORD: Record<BucketSize, string> = { hour: 'hour', day: 'day', block: 'block of partitions' };
+/** What a bucket holds, singular and plural: "1 bucket (a day)", "11 buckets (blocks of partitions)". */
+const BUCKET_WORDS: Record<BucketSize, [string, string]> = {
+  hour: ['an hour', 'hours'],
+  day: ['a day', 'days'],
+  block: ['a block of partitions', 'blocks of partitions'],
+};
+
+function bucketsOf(n: number, bucket: BucketSize): string {
+  const [one, many] = BUCKET_WORDS[bucket];
+  return n === 1 ? `bucket (${one})` : `buckets (${many})`;
+}
 
 function cellTitle(b: CompletenessBucket): string {
   const lines = [
@@ -22,22 +32,29 @@ function cellTitle(b: CompletenessBucket): string {
 function describe(buckets: CompletenessBucket[], bucket: BucketSize): string {
   const expected = buckets.filter((b) => b.expected > 0);
   const incomplete = expected.filter((b) => b.percent < 100);
-  const unit = BUCKET_WORD[bucket];
-  if (expected.length === 0) return 'Nothing expected yet.';
-  if (incomplete.length === 0) return `All ${expected.length} ${unit} buckets are complete.`;
+  const n = expected.length;
+  if (n === 0) return 'Nothing expected yet.';
+  if (incomplete.length === 0) {
+    return n === 1
+      ? `The only ${bucketsOf(1, bucket)} is complete.`
+      : `All ${n} ${bucketsOf(n, bucket)} are complete.`;
+  }
   const named = incomplete
     .slice(0, 3)
     .map((b) => `${b.label} (${formatPercent(b.percent)})`)
     .join(', ');
   const more = incomplete.length > 3 ? ` and ${incomplete.length - 3} more` : '';
-  return `${incomplete.length} of ${expected.length} ${unit} buckets incomplete: ${named}${more}.`;
+  return `${incomplete.length} of ${n} ${bucketsOf(n, bucket)} are incomplete: ${named}${more}.`;
 }
 
 /** Completeness over time: a cell per bucket, red through amber to green by percent present. */
 export function Heatmap({ name }: { name: string }) {
-  const { api } = useApp();
+  const { api, live } = useApp();
   const [bucket, setBucket] = useState<BucketSize | 'auto'>('auto');
-  const polled = usePoll(() => api.completeness(name, bucket), `${name}|${bucket}`);
+  const polled = usePoll(() => api.completeness(name, bucket), `${name}|${bucket}`, {
+    live,
+    refreshOn: name,
+  });
   const data = polled.data;
   return (
     <section class="panel heatmap-panel" aria-labelledby="heatmap-title">

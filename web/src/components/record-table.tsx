@@ -7,11 +7,15 @@ const PAGE_SIZE = 15;
 
 /** The newest records first, with paging to older ones. The first page stays live. */
 export function RecordTable({ name }: { name: string }) {
-  const { api } = useApp();
+  const { api, live } = useApp();
   // Cursors of the pages above the current one; the last entry is the current page's `before`.
   const [cursors, setCursors] = useState<(number | null)[]>([null]);
   const before = cursors[cursors.length - 1] ?? null;
-  const polled = usePoll(() => api.records(name, { limit: PAGE_SIZE, before }), `${name}|${before}`);
+  const polled = usePoll(() => api.records(name, { limit: PAGE_SIZE, before }), `${name}|${before}`, {
+    live,
+    // Only the newest page changes as records arrive.
+    ...(before === null ? { refreshOn: name } : {}),
+  });
   const page = polled.data;
   const now = Date.now();
   return (
