@@ -4,14 +4,18 @@ import { type SuiteResult, writeSuite } from './lib/report.js';
 import { runContinuityBench } from './suites/continuity.js';
 import { runDetectToFillBench } from './suites/detect-to-fill.js';
 import { runGapsBench } from './suites/gaps.js';
+import { runIngestPostgresBench } from './suites/ingest-postgres.js';
 import { runIngestBench } from './suites/ingest-sqlite.js';
 import { runPushIngestBench } from './suites/push-ingest.js';
+import { runSchedulerBench } from './suites/scheduler.js';
 
 const suites: Record<string, () => Promise<SuiteResult>> = {
   'ingest-sqlite': runIngestBench,
+  'ingest-postgres': runIngestPostgresBench,
   continuity: runContinuityBench,
   gaps: runGapsBench,
   'detect-to-fill': runDetectToFillBench,
+  scheduler: runSchedulerBench,
   'push-ingest': runPushIngestBench,
 };
 

@@ -28,12 +28,36 @@ describe('compileConfig', () => {
       { baseDir: '/srv', env: {} },
     );
     const ds = c.datasets[0]!;
-    assert.equal(c.store.sqlite, '/srv/gapwarden.db');
+    assert.deepEqual(c.store, { kind: 'sqlite', path: '/srv/gapwarden.db' });
     assert.equal(ds.onConflict, 'ignore');
     assert.equal(ds.backfill.concurrency, 4);
     assert.equal(ds.backfill.maxAttempts, 5);
     assert.equal(ds.breaker.cooldownMs, 30_000);
     assert.equal(ds.collect, undefined);
+  });
+
+  it('compiles a PostgreSQL store from the environment, and never echoes its URL in an issue', () => {
+    const url = 'postgres://gw:s3cret-pw@db.internal:5433/gapwarden';
+    const c = compileConfig(
+      { store: { postgres: '${env:DATABASE_URL}', schema: 'gw' }, datasets: {} },
+      { env: { DATABASE_URL: url }, baseDir: '/srv' },
+    );
+    assert.deepEqual(c.store, { kind: 'postgres', url, schema: 'gw', poolSize: 10 });
+
+    const both = issues({ store: { sqlite: 'x.db', postgres: url }, datasets: {} });
+    assert.deepEqual(
+      both.map((i) => i.path),
+      ['store'],
+    );
+    const bad = issues({
+      store: { postgres: 'mysql://root:hunter22@db/x', schema: 'Bad-Name' },
+      datasets: {},
+    });
+    assert.deepEqual(bad.map((i) => i.path).sort(), ['store.postgres', 'store.schema']);
+    assert.equal(bad.find((i) => i.path === 'store.postgres')?.found, 'a mysql:// URL');
+    for (const issue of [...both, ...bad]) assert.doesNotMatch(JSON.stringify(issue), /s3cret-pw|hunter22/);
+    const sqliteOnly = issues({ store: { sqlite: 'x.db', poolSize: 4 }, datasets: {} });
+    assert.equal(sqliteOnly[0]?.path, 'store.poolSize');
   });
 
   it('names the field, what was expected and what was found', () => {

@@ -3,8 +3,9 @@ import { Cron } from 'croner';
 import { createPartitioning } from '../domain/create-partitioning.js';
 import type { Partitioning } from '../domain/partitioning.js';
 import { ConfigError, type ConfigIssue, describeError } from '../internal/errors.js';
+import { SCHEMA_NAME } from '../store/postgres/postgres-migrations.js';
 import { compileJobs, compileScheduler } from './compile-jobs.js';
-import type { CompiledConfig, CompiledDataset, CompiledServer } from './compiled-config.js';
+import type { CompiledConfig, CompiledDataset, CompiledServer, CompiledStore } from './compiled-config.js';
 import { configSchema, type DatasetConfig, type GapwardenConfig } from './config-schema.js';
 import { parseDuration } from './duration.js';
 import { resolveEnvRefs } from './env-refs.js';
@@ -38,10 +39,9 @@ export function compileConfig(input: unknown, options: CompileOptions = {}): Com
     if (compiled) datasets.push(compiled);
   }
   const baseDir = options.file ? resolve(options.file, '..') : (options.baseDir ?? process.cwd());
-  const sqlite = config.store?.sqlite ?? 'gapwarden.db';
   const compiled: CompiledConfig = {
     file: options.file,
-    store: { sqlite: sqlite === ':memory:' || isAbsolute(sqlite) ? sqlite : resolve(baseDir, sqlite) },
+    store: compileStore(config.store, baseDir, all),
     log: { level: config.log?.level ?? 'info' },
     server: compileServer(config.server, all),
     datasets,
@@ -50,6 +50,62 @@ export function compileConfig(input: unknown, options: CompileOptions = {}): Com
   };
   if (all.length > 0) throw new ConfigError(all, options.file);
   return compiled;
+}
+
+function compileStore(
+  store: GapwardenConfig['store'],
+  baseDir: string,
+  issues: ConfigIssue[],
+): CompiledStore {
+  const postgres = store?.postgres;
+  if (postgres === undefined) {
+    for (const key of ['schema', 'poolSize'] as const) {
+      if (store?.[key] !== undefined) {
+        issues.push({
+          path: `store.${key}`,
+          expected: 'store.postgres to be set',
+          found: JSON.stringify(store[key]),
+          message: `store.${key} applies to a PostgreSQL store only`,
+        });
+      }
+    }
+    const sqlite = store?.sqlite ?? 'gapwarden.db';
+    return {
+      kind: 'sqlite',
+      path: sqlite === ':memory:' || isAbsolute(sqlite) ? sqlite : resolve(baseDir, sqlite),
+    };
+  }
+  if (store?.sqlite !== undefined) {
+    issues.push({
+      path: 'store',
+      expected: 'exactly one of `sqlite` or `postgres`',
+      found: 'both',
+      message: 'a store is either a SQLite file or a PostgreSQL database; remove one of the two',
+    });
+  }
+  // The URL may carry a password: issues describe it without echoing it.
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(postgres).protocol;
+  } catch {}
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    issues.push({
+      path: 'store.postgres',
+      expected: 'a URL such as postgres://user:password@host:5432/database (or "${env:DATABASE_URL}")',
+      found: protocol ? `a ${protocol}// URL` : 'a value that is not a URL',
+      message: 'store.postgres must be a postgres:// or postgresql:// URL',
+    });
+  }
+  const schema = store?.schema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    issues.push({
+      path: 'store.schema',
+      expected: 'lower-case letters, digits and _, not starting with a digit (at most 63)',
+      found: JSON.stringify(schema),
+      message: 'not a plain PostgreSQL schema name',
+    });
+  }
+  return { kind: 'postgres', url: postgres, schema, poolSize: store?.poolSize ?? 10 };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);

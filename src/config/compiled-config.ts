@@ -71,11 +71,22 @@ export interface CompiledScheduler {
   shutdownGraceMs: number;
 }
 
+/** Where the store lives, every default applied. */
+export type CompiledStore =
+  | { kind: 'sqlite' /** Absolute path, or ':memory:'. */; path: string }
+  | {
+      kind: 'postgres';
+      /** Never logged or printed: it may carry a password (see `describeStore`). */
+      url: string;
+      schema: string | undefined;
+      poolSize: number;
+    };
+
 /** The fully-resolved configuration: nothing downstream re-checks defaults. */
 export interface CompiledConfig {
   /** Absolute path of the file it came from, if any. */
   file: string | undefined;
-  store: { sqlite: string };
+  store: CompiledStore;
   log: { level: LogLevel };
   server: CompiledServer;
   datasets: CompiledDataset[];

@@ -123,10 +123,17 @@ const datasetSchema = z
 
 export const configSchema = z
   .object({
+    // Either sqlite or postgres (checked in compileConfig, which never echoes a URL: it may hold a password).
     store: z
       .object({
-        /** Path of the SQLite file, relative to the config file. @default 'gapwarden.db' */
+        /** Path of the SQLite file, relative to the config file. @default 'gapwarden.db' (when `postgres` is not set) */
         sqlite: z.string().min(1).optional(),
+        /** PostgreSQL URL, e.g. '${env:DATABASE_URL}'; a secret, logged as host:port/database only. */
+        postgres: z.string().min(1).optional(),
+        /** PostgreSQL schema for gapwarden's tables (created on start). @default the server's search_path */
+        schema: z.string().optional(),
+        /** PostgreSQL connections at most. @default 10 */
+        poolSize: z.number().int().positive().max(200).optional(),
       })
       .strict()
       .optional(),

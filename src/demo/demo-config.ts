@@ -20,7 +20,9 @@ export interface DemoConfigOptions {
 /**
  * The demo's configuration: a draw series with two signed HTTP sources
  * (primary and mirror) collected every second, a daily calendar series in
- * Asia/Shanghai starting `dailyStart`, and the HTTP API on loopback.
+ * Asia/Shanghai starting `dailyStart`, a health check of every dataset every
+ * 30 seconds (so the dashboard's Jobs page shows more than collectors), and the
+ * HTTP API on loopback.
  */
 export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
   const { upstreamUrl, firstPeriod, dailyStart } = options;
@@ -81,6 +83,13 @@ export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
         ],
         collect: { schedule: '*/5 * * * * *' },
         freshness: { warnAfter: '26h', errorAfter: '50h' },
+      },
+    },
+    jobs: {
+      'check-all': {
+        kind: 'check',
+        description: 'fails while any dataset is unhealthy',
+        schedule: { every: '30s' },
       },
     },
   };

@@ -91,6 +91,14 @@ export class RangeSet {
   /** Adds `[a, b]`; returns how many integers were new. */
   addRange(a: number, b: number): number {
     if (b < a) return 0;
+    // Fast path: ranges arriving in ascending order, apart from the last one, are appended.
+    const last = this.ends.length - 1;
+    if (last < 0 || a > this.ends[last]! + 1) {
+      this.starts.push(a);
+      this.ends.push(b);
+      this.total += b - a + 1;
+      return b - a + 1;
+    }
     // First range whose end >= a - 1 (could touch or overlap).
     const lo = this.lowerBoundEnd(a - 1);
     let hi = lo;

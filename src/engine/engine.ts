@@ -11,7 +11,7 @@ import { runJobKind } from '../scheduler/job-kinds.js';
 import { createJobRunner, type JobRunner } from '../scheduler/job-runner.js';
 import { createDatasetSource } from '../sources/create-dataset-source.js';
 import type { SourceHealth } from '../sources/source.js';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { createStoreFromConfig } from '../store/create-store.js';
 import type { BackfillRun, Store } from '../store/store.js';
 import { type BackfillPlan, planBackfill } from './backfill-plan.js';
 import { dataCatchUpDue } from './data-catch-up.js';
@@ -21,7 +21,7 @@ import type { GapInfo, StatusReport } from './status-report.js';
 
 export interface EngineOptions {
   config: CompiledConfig;
-  /** @default a SQLite store at `config.store.sqlite` */
+  /** @default the SQLite or PostgreSQL store `config.store` names */
   store?: Store;
   /** @default the system clock */
   clock?: Clock;
@@ -89,7 +89,7 @@ export function createEngine(options: EngineOptions): Engine {
   const events =
     options.events ??
     createEventBus((err) => logger.error({ msg: 'event listener failed', error: describeError(err) }));
-  const store = options.store ?? createSqliteStore({ path: config.store.sqlite });
+  const store = options.store ?? createStoreFromConfig(config.store, { clock, logger });
   const datasets = new Map<string, DatasetRuntime>();
   let worker: BackfillWorker | undefined;
   let runner: JobRunner | undefined;

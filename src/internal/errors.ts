@@ -24,7 +24,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'CHECK_FAILED'
-  | 'JOB_UNKNOWN';
+  | 'JOB_UNKNOWN'
+  | 'STORE_UNAVAILABLE';
 
 export interface GapwardenErrorOptions {
   cause?: unknown;

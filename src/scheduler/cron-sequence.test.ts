@@ -4,6 +4,7 @@ import { Cron } from 'croner';
 import { formatZoned, wallTimeAt } from '../domain/time-zone.js';
 import { compileSchedule } from './compile-schedule.js';
 import { createCronSequence } from './cron-sequence.js';
+import { seededUnit } from './schedule-jitter.js';
 
 const at = (iso: string): number => Date.parse(iso);
 const MIN = 60_000;
@@ -179,4 +180,27 @@ test("croner's own timezone option fires a skipped 02:30 at 03:30 (why we conver
   assert.equal(formatZoned('America/New_York', theirs), '2026-03-08T03:30:00-04:00');
   const ours = createCronSequence('30 2 * * *', 'America/New_York').next(at('2026-03-08T00:00:00-05:00'));
   assert.equal(formatZoned('America/New_York', ours!), '2026-03-08T03:00:00-04:00');
+});
+
+test('in UTC, next() agrees with croner for assorted expressions at 2,000 instants each', () => {
+  const expressions = [
+    '*/7 * * * * *',
+    '5-40/5 10,20 3-5 * * *',
+    '0 0 * * *',
+    '15 */6 * * 1-5',
+    '0 0 L * *',
+    '30 4 1,15 * 5',
+    '0 12 * 2 MON#2',
+    '59 23 31 12 *',
+    '@hourly',
+  ];
+  for (const expr of expressions) {
+    const croner = new Cron(expr, { utcOffset: 0, paused: true, mode: '5-or-6-parts' });
+    const seq = createCronSequence(expr, 'UTC');
+    for (let i = 0; i < 2000; i++) {
+      // Spread over 2024-2027, with sub-second parts.
+      const t = at('2024-01-01T00:00:00Z') + Math.floor(seededUnit(expr, i) * 4 * 365 * 86_400_000);
+      assert.equal(seq.next(t), croner.nextRun(new Date(t))?.getTime(), `${expr} after ${new Date(t).toISOString()}`);
+    }
+  }
 });

@@ -71,9 +71,15 @@ export class DueHeap {
 
   /** Removes and returns the earliest entry. */
   pop(): { id: string; dueMs: number } | undefined {
-    const top = this.peek();
-    if (top !== undefined) this.delete(top.id);
-    return top;
+    const top = this.heap[0];
+    if (top === undefined) return undefined;
+    this.byId.delete(top.id);
+    const last = this.heap.pop()!;
+    if (last !== top) {
+      this.place(last, 0);
+      this.down(0);
+    }
+    return { id: top.id, dueMs: top.dueMs };
   }
 
   private place(entry: Entry, slot: number): void {

@@ -64,7 +64,7 @@ describe('planTick', () => {
   });
 });
 
-test('10,000 jobs over a simulated hour: every due time fires once, in order, on time', () => {
+test('10,000 jobs over a simulated minute: every due time fires once, in order, on time', () => {
   const start = Date.parse('2026-01-01T00:00:00Z');
   const clock = createManualClock(start);
   const planner = createDuePlanner();
@@ -78,7 +78,7 @@ test('10,000 jobs over a simulated hour: every due time fires once, in order, on
     const s = compileSchedule(spec);
     schedules.set(`job-${i}`, s);
     planner.set(`job-${i}`, { nextDueMs: s.next(start), paused: false });
-    expected.set(`job-${i}`, s.countBetween(start, start + 3_600_000));
+    expected.set(`job-${i}`, s.countBetween(start, start + 60_000));
   }
   const fired = new Map<string, number>();
   let last = -1;
@@ -89,18 +89,18 @@ test('10,000 jobs over a simulated hour: every due time fires once, in order, on
       reschedule: (run) => schedules.get(run.jobId)!.next(run.dueMs),
     });
     for (const run of plan.due) {
-      assert.equal(run.dueMs, clock.now(), 'fires exactly on its due time');
-      assert.ok(run.dueMs >= last);
+      if (run.dueMs !== clock.now() || run.dueMs < last)
+        assert.fail(`${run.jobId} due ${run.dueMs} at ${clock.now()}`);
       last = run.dueMs;
       fired.set(run.jobId, (fired.get(run.jobId) ?? 0) + 1);
     }
     ticks++;
-    if (plan.nextWakeupMs === undefined || plan.nextWakeupMs > start + 3_600_000) break;
+    if (plan.nextWakeupMs === undefined || plan.nextWakeupMs > start + 60_000) break;
     clock.set(plan.nextWakeupMs);
   }
   const ms = performance.now() - t0;
-  assert.equal(ticks, 3600 + 1);
+  assert.equal(ticks, 60 + 1);
   for (const [id, n] of expected) assert.equal(fired.get(id) ?? 0, n, id);
-  // ~9.5M runs planned; generous bound so slow CI machines pass, tight enough to catch an O(n) tick.
-  assert.ok(ms < 60_000, `${ms} ms`);
+  // ~160,000 runs (~2 µs each here); generous for slow CI machines, tight enough to catch an O(n) tick.
+  assert.ok(ms < 10_000, `${ms} ms`);
 });

@@ -61,7 +61,12 @@ export function createDuePlanner(): DuePlanner {
   const jobs = new Map<string, JobDueState>();
 
   const set = (jobId: string, state: JobDueState): void => {
-    jobs.set(jobId, { nextDueMs: state.nextDueMs, paused: state.paused });
+    const known = jobs.get(jobId);
+    if (known === undefined) jobs.set(jobId, { nextDueMs: state.nextDueMs, paused: state.paused });
+    else {
+      known.nextDueMs = state.nextDueMs;
+      known.paused = state.paused;
+    }
     if (state.paused || state.nextDueMs === undefined) heap.delete(jobId);
     else heap.set(jobId, state.nextDueMs);
   };
@@ -90,8 +95,9 @@ export function createDuePlanner(): DuePlanner {
       }
       // Rescheduled after the loop, so a job whose next due time is already past waits for the next tick.
       for (const run of due) {
-        const paused = jobs.get(run.jobId)?.paused ?? false;
-        set(run.jobId, { nextDueMs: options.reschedule?.(run), paused });
+        const state = jobs.get(run.jobId)!;
+        state.nextDueMs = options.reschedule?.(run);
+        if (state.nextDueMs !== undefined) heap.set(run.jobId, state.nextDueMs);
       }
       return { due, nextWakeupMs: heap.peekDue() };
     },

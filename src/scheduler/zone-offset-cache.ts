@@ -29,10 +29,11 @@ export function createZoneOffsetCache(tz: string): ZoneOffsetCache {
     lo = at;
     hi = at;
   };
+  // Whole steps, overshooting the query: a schedule stepping seconds at a time then asks Intl every 6 hours.
   const extendUp = (to: number): boolean => {
     for (let n = 0; hi < to; n++) {
       if (n >= MAX_SAMPLES) return false;
-      const t = Math.min(hi + STEP_MS, to);
+      const t = hi + STEP_MS;
       if (offsetMs(tz, t) !== offset) return false;
       hi = t;
     }
@@ -41,7 +42,7 @@ export function createZoneOffsetCache(tz: string): ZoneOffsetCache {
   const extendDown = (from: number): boolean => {
     for (let n = 0; lo > from; n++) {
       if (n >= MAX_SAMPLES) return false;
-      const t = Math.max(lo - STEP_MS, from);
+      const t = lo - STEP_MS;
       if (offsetMs(tz, t) !== offset) return false;
       lo = t;
     }
