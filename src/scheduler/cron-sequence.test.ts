@@ -200,7 +200,11 @@ test('in UTC, next() agrees with croner for assorted expressions at 2,000 instan
     for (let i = 0; i < 2000; i++) {
       // Spread over 2024-2027, with sub-second parts.
       const t = at('2024-01-01T00:00:00Z') + Math.floor(seededUnit(expr, i) * 4 * 365 * 86_400_000);
-      assert.equal(seq.next(t), croner.nextRun(new Date(t))?.getTime(), `${expr} after ${new Date(t).toISOString()}`);
+      assert.equal(
+        seq.next(t),
+        croner.nextRun(new Date(t))?.getTime(),
+        `${expr} after ${new Date(t).toISOString()}`,
+      );
     }
   }
 });

@@ -23,4 +23,5 @@ export interface JobWorkResult {
 /** A `function` job's work (TypeScript config or library mode). */
 export type JobFunction = (
   context: JobContext & { engine: Engine },
-) => Promise<JobWorkResult | undefined | void> | JobWorkResult | undefined | void;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a job function that returns nothing (`async () => {}`) is valid
+) => Promise<JobWorkResult | void> | JobWorkResult | void;
