@@ -42,6 +42,18 @@ export default defineConfig({
       freshness: { warnAfter: '26h', errorAfter: '50h' },
     },
   },
+  // The HTTP API, metrics and dashboard of \`gapwarden serve\`. State-changing calls need the token.
+  server: { host: '127.0.0.1', port: 7070, token: '\${env:GAPWARDEN_TOKEN:-change-me-to-a-long-secret}' },
+  // Each dataset with \`collect\` is the job collect:<dataset>; more jobs here (\`gapwarden jobs\` lists them).
+  jobs: {
+    // Fails (and shows in \`gapwarden jobs history\`) when a dataset is unhealthy.
+    'check-all': {
+      kind: 'check',
+      schedule: { cron: '*/5 * * * *' },
+      // Runs missed while gapwarden was down: 'skip', 'once' (one run now) or 'all'.
+      catchUp: 'skip',
+    },
+  },
 });
 `;
 }
@@ -78,5 +90,14 @@ datasets:
     partition:
       calendar: { every: 1d, at: '02:00', timezone: Asia/Shanghai, start: '2026-01-01' }
     freshness: { warnAfter: 26h, errorAfter: 50h }
+server:                       # HTTP API, metrics and dashboard of gapwarden serve
+  host: 127.0.0.1
+  port: 7070
+  token: '\${env:GAPWARDEN_TOKEN:-change-me-to-a-long-secret}'   # needed by state-changing calls
+jobs:                         # each dataset with collect is the job collect:<dataset>; more here
+  check-all:                  # fails when a dataset is unhealthy
+    kind: check
+    schedule: { cron: '*/5 * * * *' }
+    catchUp: skip             # runs missed while down: skip, once or all
 `;
 }
