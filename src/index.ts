@@ -17,5 +17,6 @@ export type { ErrorCode } from './internal/errors.js';
 export { ConfigError, GapwardenError } from './internal/errors.js';
 export type { GapwardenEvents } from './internal/events.js';
 export type { FetchResult, RawRecord, Source } from './sources/source.js';
+export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
 export { createSqliteStore } from './store/sqlite/sqlite-store.js';
 export type { IngestWrite, RecordRow, Store } from './store/store.js';

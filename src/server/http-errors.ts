@@ -24,6 +24,7 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   SOURCE_NOT_FOUND: 404,
   SOURCE_UNAVAILABLE: 503,
   STORE_FAILED: 503,
+  STORE_UNAVAILABLE: 503,
 };
 
 export function statusFor(err: unknown): ContentfulStatusCode {

@@ -56,12 +56,12 @@ const ITEM_COLUMN_NAMES = [
 const ITEM_COLUMNS = ITEM_COLUMN_NAMES.join(', ');
 
 // A new ordinal is inserted; a failed one moves into the new run as fresh; a
-// pending or running one stays where it is (and is not counted). DISTINCT:
-// one INSERT ... ON CONFLICT DO UPDATE may not touch a row twice.
+// pending or running one stays where it is (and is not counted). The ordinals
+// must be distinct: one INSERT ... ON CONFLICT DO UPDATE may not touch a row twice.
 const ENQUEUE = `
   INSERT INTO backfill_items
     (dataset_id, ordinal, run_id, state, attempts, next_attempt_at, lease_until, last_error, updated_at)
-  SELECT $1, o, $2, 'pending', 0, $3, NULL, NULL, $3 FROM (SELECT DISTINCT unnest($4::bigint[]) AS o) u
+  SELECT $1, o, $2, 'pending', 0, $3, NULL, NULL, $3 FROM unnest($4::bigint[]) AS o
   ON CONFLICT (dataset_id, ordinal) DO UPDATE SET
     run_id = excluded.run_id, state = 'pending', attempts = 0,
     next_attempt_at = excluded.next_attempt_at, lease_until = NULL, last_error = NULL,
@@ -136,7 +136,9 @@ export function createPostgresBackfillQueue(deps: {
       const runId = await runs.open(c, datasetId, trigger, from, to, nowMs);
       let requested = 0;
       if (ordinals.length > 0) {
-        const res = await c.query(ENQUEUE, [datasetId, runId, nowMs, int8ArrayLiteral(ordinals)]);
+        // Deduplicated here: a JS Set is far cheaper than DISTINCT in the statement.
+        const distinct = [...new Set(ordinals)];
+        const res = await c.query(ENQUEUE, [datasetId, runId, nowMs, int8ArrayLiteral(distinct)]);
         requested = res.rowCount ?? 0;
       }
       await runs.setRequested(c, runId, requested, nowMs);
