@@ -68,9 +68,12 @@ export function createDailyWindow(tz: string, startMs: number, endMs: number): D
   };
 }
 
-/** The first instant in (fromMs, toMs] where the offset is no longer `offset`, to the second; toMs if none is found. */
+/**
+ * The first instant in (fromMs, toMs] where the offset is no longer `offset`, to the second. When the
+ * offset at toMs is `offset` again (two changes within a day; tzdata has none) the only safe answer is fromMs + 1.
+ */
 function firstChangeAfter(tz: string, fromMs: number, toMs: number, offset: number): number {
-  if (offsetMs(tz, toMs) === offset) return Math.min(toMs, fromMs + 1000);
+  if (offsetMs(tz, toMs) === offset) return fromMs + 1;
   let lo = Math.floor(fromMs / 1000);
   let hi = Math.ceil(toMs / 1000);
   while (hi - lo > 1) {

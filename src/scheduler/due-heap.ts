@@ -1,7 +1,10 @@
 /**
  * A binary min-heap of job ids keyed by due time, with an index from id to
- * slot so a job's due time can be changed or removed in O(log n). Ties are
- * broken by id, so the order is deterministic.
+ * slot so a job's due time can be changed or removed in O(log n). Equal due
+ * times come out first-set first-out, so the order is deterministic and a job
+ * cannot be starved by others that share its due time. (Ties are the common
+ * case, as schedules align to whole seconds; comparing numbers, not ids, keeps
+ * them cheap.)
  *
  * @example
  * const heap = new DueHeap();
@@ -13,6 +16,7 @@ export class DueHeap {
   // Entries know their own slot, so moving one costs a field write rather than a Map update.
   private readonly heap: Entry[] = [];
   private readonly byId = new Map<string, Entry>();
+  private sequence = 0;
 
   get size(): number {
     return this.heap.length;
@@ -32,7 +36,7 @@ export class DueHeap {
     if (Number.isNaN(dueMs)) throw new RangeError(`due time of ${id} is NaN`);
     const entry = this.byId.get(id);
     if (entry === undefined) {
-      const added: Entry = { id, dueMs, slot: this.heap.length };
+      const added: Entry = { id, dueMs, seq: this.sequence++, slot: this.heap.length };
       this.heap.push(added);
       this.byId.set(id, added);
       this.up(added.slot);
@@ -40,6 +44,7 @@ export class DueHeap {
     }
     const before = entry.dueMs;
     entry.dueMs = dueMs;
+    entry.seq = this.sequence++;
     if (dueMs < before) this.up(entry.slot);
     else this.down(entry.slot);
   }
@@ -121,9 +126,11 @@ export class DueHeap {
 interface Entry {
   readonly id: string;
   dueMs: number;
+  /** When it was last set: the tie-break. */
+  seq: number;
   slot: number;
 }
 
 function before(a: Entry, b: Entry): boolean {
-  return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.id < b.id);
+  return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.seq < b.seq);
 }

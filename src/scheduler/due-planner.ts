@@ -11,13 +11,16 @@ export interface JobDueState {
 /** One job's run that is due. */
 export interface DueRun {
   jobId: string;
+  /** The nominal due time: the run's identity. */
   dueMs: number;
+  /** When it was planned to start: the due time plus its jitter (equal without jitter). */
+  startMs: number;
 }
 
 export interface TickPlan {
-  /** Runs due at or before now, by due time then job id; at most one per job. */
+  /** Runs whose start is at or before now, by start (ties: first set, first out); at most one per job. */
   due: DueRun[];
-  /** When the next run falls due (after the runs taken were rescheduled), or undefined when none will. */
+  /** When the next run starts (after the runs taken were rescheduled), or undefined when none will. */
   nextWakeupMs: number | undefined;
 }
 
@@ -27,15 +30,23 @@ export interface PlanTickOptions {
   /**
    * The next due time of a job whose run was just taken (undefined: it has no
    * more). Without it a taken job waits, with no due time, until `set` again.
-   * A result at or before now is due at the next tick, not this one.
+   * A result whose start is at or before now is taken at the next tick, not this one.
    */
   reschedule?: (run: DueRun) => number | undefined;
 }
 
+export interface DuePlannerOptions {
+  /**
+   * When a run due at `dueMs` starts, e.g. `(id, due) => schedules.get(id).startAt(id, due)`
+   * to apply jitter. @default the due time itself
+   */
+  startAt?: (jobId: string, dueMs: number) => number;
+}
+
 /**
- * Which jobs are due, for a runner with many jobs: a heap keyed by next due
- * time, so a tick costs O(k log n) for k due runs among n jobs, and the
- * runner sleeps until `nextWakeupMs`.
+ * Which jobs are due, for a runner with many jobs: a heap keyed by start time,
+ * so a tick costs O(k log n) for k due runs among n jobs, and the runner
+ * sleeps until `nextWakeupMs`.
  */
 export interface DuePlanner {
   readonly size: number;
@@ -43,39 +54,42 @@ export interface DuePlanner {
   set(jobId: string, state: JobDueState): void;
   get(jobId: string): JobDueState | undefined;
   delete(jobId: string): boolean;
-  /** Takes the runs due at or before `nowMs`. */
+  /** Takes the runs whose start is at or before `nowMs`. */
   planTick(nowMs: number, options?: PlanTickOptions): TickPlan;
-  /** The earliest due time of an active job. */
+  /** The earliest start of an active job's next run. */
   nextWakeupMs(): number | undefined;
 }
 
 /**
  * @example
- * const planner = createDuePlanner();
+ * const planner = createDuePlanner({ startAt: (id, due) => schedules.get(id)!.startAt(id, due) });
  * planner.set('prices', { nextDueMs: 1000, paused: false });
- * planner.planTick(1500, { reschedule: (run) => schedule.next(run.dueMs) });
- * // { due: [{ jobId: 'prices', dueMs: 1000 }], nextWakeupMs: 2000 }
+ * planner.planTick(1500, { reschedule: (run) => schedules.get(run.jobId)!.next(run.dueMs) });
+ * // { due: [{ jobId: 'prices', dueMs: 1000, startMs: 1000 }], nextWakeupMs: 2000 }
  */
-export function createDuePlanner(): DuePlanner {
+export function createDuePlanner(options: DuePlannerOptions = {}): DuePlanner {
+  const startAt = options.startAt ?? ((_jobId: string, dueMs: number) => dueMs);
   const heap = new DueHeap();
   const jobs = new Map<string, JobDueState>();
 
-  const set = (jobId: string, state: JobDueState): void => {
-    const known = jobs.get(jobId);
-    if (known === undefined) jobs.set(jobId, { nextDueMs: state.nextDueMs, paused: state.paused });
-    else {
-      known.nextDueMs = state.nextDueMs;
-      known.paused = state.paused;
-    }
+  /** Puts the job in the heap, keyed by its next start, when it has a due time and is not paused. */
+  const place = (jobId: string, state: JobDueState): void => {
     if (state.paused || state.nextDueMs === undefined) heap.delete(jobId);
-    else heap.set(jobId, state.nextDueMs);
+    else heap.set(jobId, startAt(jobId, state.nextDueMs));
   };
 
   return {
     get size() {
       return jobs.size;
     },
-    set,
+    set(jobId, state) {
+      const known = jobs.get(jobId);
+      const kept = known ?? { nextDueMs: undefined, paused: false };
+      kept.nextDueMs = state.nextDueMs;
+      kept.paused = state.paused;
+      if (known === undefined) jobs.set(jobId, kept);
+      place(jobId, kept);
+    },
     get: (jobId) => {
       const state = jobs.get(jobId);
       return state === undefined ? undefined : { ...state };
@@ -84,20 +98,20 @@ export function createDuePlanner(): DuePlanner {
       heap.delete(jobId);
       return jobs.delete(jobId);
     },
-    planTick(nowMs, options = {}) {
-      const max = options.max ?? Number.POSITIVE_INFINITY;
+    planTick(nowMs, tickOptions = {}) {
+      const max = tickOptions.max ?? Number.POSITIVE_INFINITY;
       const due: DueRun[] = [];
       while (due.length < max) {
         const top = heap.peekDue();
         if (top === undefined || top > nowMs) break;
-        const run = heap.pop()!;
-        due.push({ jobId: run.id, dueMs: run.dueMs });
+        const taken = heap.pop()!;
+        due.push({ jobId: taken.id, dueMs: jobs.get(taken.id)!.nextDueMs!, startMs: taken.dueMs });
       }
-      // Rescheduled after the loop, so a job whose next due time is already past waits for the next tick.
+      // Rescheduled after the loop, so a job whose next run should already have started waits for the next tick.
       for (const run of due) {
         const state = jobs.get(run.jobId)!;
-        state.nextDueMs = options.reschedule?.(run);
-        if (state.nextDueMs !== undefined) heap.set(run.jobId, state.nextDueMs);
+        state.nextDueMs = tickOptions.reschedule?.(run);
+        place(run.jobId, state);
       }
       return { due, nextWakeupMs: heap.peekDue() };
     },
