@@ -206,7 +206,7 @@ describe('job runner (injected clock, real SQLite store)', () => {
   });
 
   it('a run past its timeout is cancelled through its AbortSignal and recorded as timeout; failures retry', async () => {
-    clock = createManualClock(Date.parse('2026-05-01T00:00:00Z'));
+    clock = createManualClock(Date.parse('2026-05-01T00:00:00.500Z'));
     const jobs = jobsOf({
       hang: { kind: 'function', run: async () => ({}), schedule: { every: '1h' }, timeout: '100ms' },
       flaky: {

@@ -4,11 +4,12 @@ import type { Clock } from '../internal/clock.js';
 import { describeError, GapwardenError } from '../internal/errors.js';
 import type { EventBus } from '../internal/events.js';
 import type { Logger } from '../internal/logger.js';
-import type { JobRun, JobRunResult, JobRunTrigger, JobState, JobStore } from '../store/job-store.js';
+import type { JobRun, JobRunTrigger, JobState, JobStore } from '../store/job-store.js';
+import { createDuePlanner } from './due-planner.js';
 import type { JobContext, JobWorkResult } from './job-work.js';
 import { missedRuns } from './missed-runs.js';
 import { IDLE, type OverlapState, onDue, onFinish } from './overlap-policy.js';
-import { retryDelay } from './retry-backoff.js';
+import { runClaimedJob } from './run-claimed-job.js';
 
 export interface JobRunnerDeps {
   jobs: readonly CompiledJob[];
@@ -54,7 +55,6 @@ export interface JobRunner {
 
 interface Slot {
   job: CompiledJob;
-  nextDue: number | undefined;
   paused: boolean;
   overlap: OverlapState;
   running: Set<Promise<void>>;
@@ -73,8 +73,14 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const pollMs = deps.pollMs ?? 1000;
   const slots = new Map<string, Slot>();
   for (const job of deps.jobs) {
-    slots.set(job.id, { job, nextDue: undefined, paused: job.paused, overlap: IDLE, running: new Set() });
+    slots.set(job.id, { job, paused: job.paused, overlap: IDLE, running: new Set() });
   }
+  // Which job is due next, by jittered start: a heap, so a tick costs O(k log n) for k due runs among n jobs.
+  // Pause is checked in the store at each due time (another process may pause or resume), so the planner
+  // always holds every job as active.
+  const planner = createDuePlanner({ startAt: (id, due) => slots.get(id)!.job.schedule.startAt(id, due) });
+  const schedule = (s: Slot, fromMs: number) =>
+    planner.set(s.job.id, { nextDueMs: s.job.schedule.next(fromMs), paused: false });
   const live = new Set<{ controller: AbortController; run: JobRun }>();
   let stopping = false;
   let wake: AbortController = new AbortController();
@@ -132,129 +138,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     return runClaimed(s, claim.run, params);
   };
 
-  const runClaimed = async (s: Slot, run: JobRun, params: Record<string, string>): Promise<JobRun> => {
-    const { job } = s;
-    const controller = new AbortController();
-    const entry = { controller, run };
-    live.add(entry);
-    const started = clock.now();
-    const lateMs = Math.max(0, started - run.dueAt);
-    events.emit('job:started', {
-      job: job.id,
-      dueAt: run.dueAt,
-      trigger: run.trigger,
-      lateMs,
-      attempt: run.attempt,
-    });
-    logger.info({
-      msg: 'job started',
-      job: job.id,
-      dueAt: new Date(run.dueAt).toISOString(),
-      trigger: run.trigger,
-      lateMs,
-    });
-    const timeout = setTimeout(
-      () =>
-        controller.abort(
-          new GapwardenError('ABORTED', `timed out after ${job.timeoutMs} ms`, {
-            details: { reason: 'timeout' },
-          }),
-        ),
-      job.timeoutMs,
-    );
-    let leaseLost = false;
-    const renew = setInterval(
-      () => {
-        store
-          .renewJobLease(run.id, holder, clock.now() + settings.leaseMs)
-          .then((held) => {
-            if (held) return;
-            leaseLost = true;
-            controller.abort(new GapwardenError('ABORTED', 'the run lease was lost to another process'));
-          })
-          .catch((err) =>
-            logger.warn({ msg: 'job lease renewal failed', job: job.id, error: describeError(err) }),
-          );
-      },
-      Math.max(50, settings.leaseMs / 3),
-    );
-    let result: JobRunResult;
-    try {
-      const work = await attempt(job, run, params, controller.signal);
-      result = {
-        state: 'ok',
-        finishedAt: clock.now(),
-        ...(work.records === undefined ? {} : { records: work.records }),
-      };
-    } catch (err) {
-      const reason = (controller.signal.reason as GapwardenError | undefined)?.details?.reason;
-      const state = !controller.signal.aborted ? 'failed' : reason === 'timeout' ? 'timeout' : 'cancelled';
-      result = {
-        state,
-        finishedAt: clock.now(),
-        error: describeError(controller.signal.aborted ? controller.signal.reason : err),
-      };
-    } finally {
-      clearTimeout(timeout);
-      clearInterval(renew);
-      live.delete(entry);
-    }
-    const recorded = leaseLost ? false : await store.finishJobRun(run.id, holder, result);
-    const ms = result.finishedAt - started;
-    events.emit('job:finished', {
-      job: job.id,
-      dueAt: run.dueAt,
-      trigger: run.trigger,
-      state: result.state,
-      ms,
-      lateMs,
-    });
-    const log = result.state === 'ok' ? logger.info.bind(logger) : logger.warn.bind(logger);
-    log({ msg: 'job finished', job: job.id, state: result.state, ms, error: result.error, recorded });
-    return {
-      ...run,
-      state: result.state,
-      finishedAt: result.finishedAt,
-      error: result.error ?? null,
-      records: result.records ?? null,
-    };
-  };
-
-  /** The work, tried again with backoff on failure (not on abort) up to the job's retry count. */
-  const attempt = async (
-    job: CompiledJob,
-    run: JobRun,
-    params: Record<string, string>,
-    signal: AbortSignal,
-  ): Promise<JobWorkResult> => {
-    for (let n = 1; ; n++) {
-      try {
-        return await deps.work(job, {
-          job: job.id,
-          signal,
-          dueAt: run.dueAt,
-          trigger: run.trigger,
-          params,
-          attempt: n,
-        });
-      } catch (err) {
-        if (signal.aborted || n > job.retries.attempts) throw err;
-        const delay = retryDelay(
-          n,
-          { initial: job.retries.initialMs, max: job.retries.maxMs },
-          Math.random(),
-        );
-        logger.warn({
-          msg: 'job attempt failed',
-          job: job.id,
-          attempt: n,
-          retryInMs: delay,
-          error: describeError(err),
-        });
-        await clock.sleep(delay, signal);
-      }
-    }
-  };
+  const runClaimed = (s: Slot, run: JobRun, params: Record<string, string>): Promise<JobRun> =>
+    runClaimedJob({ ...deps, holder, live }, s.job, run, params);
 
   /** Starts a run in the background, tracking it for overlap, idle() and stop(). */
   const launch = (s: Slot, dueAt: number, trigger: JobRunTrigger) => {
@@ -287,16 +172,16 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   };
 
   const tick = async () => {
-    const now = clock.now();
-    for (const s of slots.values()) {
-      if (s.nextDue === undefined || s.job.schedule.startAt(s.job.id, s.nextDue) > now) continue;
-      const dueAt = s.nextDue;
-      s.nextDue = s.job.schedule.next(dueAt);
+    const plan = planner.planTick(clock.now(), {
+      reschedule: (run) => slots.get(run.jobId)!.job.schedule.next(run.dueMs),
+    });
+    for (const run of plan.due) {
+      const s = slots.get(run.jobId)!;
       // Pause may have been set by another process (`gapwarden jobs pause`).
       const state = await store.loadJobState(s.job.id);
       s.paused = state?.paused ?? s.paused;
       if (s.paused) continue;
-      due(s, dueAt, 'schedule');
+      due(s, run.dueMs, 'schedule');
     }
   };
 
@@ -316,13 +201,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     }
   };
 
-  const nextWake = () => {
-    let at = clock.now() + pollMs;
-    for (const s of slots.values()) {
-      if (s.nextDue !== undefined) at = Math.min(at, s.job.schedule.startAt(s.job.id, s.nextDue));
-    }
-    return at;
-  };
+  const nextWake = () => Math.min(clock.now() + pollMs, planner.nextWakeupMs() ?? Number.POSITIVE_INFINITY);
 
   const runLoop = async () => {
     let lastPoll = 0;
@@ -406,7 +285,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         const s = slots.get(state.job);
         if (!s) continue;
         s.paused = state.paused || (s.job.paused && state.lastDueAt === null);
-        s.nextDue = s.job.schedule.next(now - 1);
+        schedule(s, now - 1);
         if (!s.paused) await catchUp(s, state.lastDueAt, now);
       }
       await takeOverAbandoned();
@@ -455,7 +334,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       await register();
       await store.setJobPaused(jobId, false, clock.now());
       s.paused = false;
-      s.nextDue = s.job.schedule.next(clock.now() - 1);
+      schedule(s, clock.now() - 1);
       wake.abort();
     },
     async list() {
@@ -469,7 +348,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         out.push({
           job: s.job,
           paused: state?.paused ?? s.paused,
-          nextDueAt: s.nextDue ?? s.job.schedule.next(clock.now()),
+          nextDueAt: planner.get(s.job.id)?.nextDueMs ?? s.job.schedule.next(clock.now() - 1),
           running: s.running.size,
           lastRun: last[0],
         });
