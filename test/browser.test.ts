@@ -20,7 +20,7 @@ const CHROMIUM_ARGS = [
 const skip = existsSync(CHROMIUM) ? false : 'chromium not installed: apt-get install chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 
-// One demo and one page for the whole file, in order: overview, backfill form, a gap closing.
+// One demo and one page for the whole file, in order: overview, backfill form, jobs, a gap closing.
 // The demo's upstream skips the same periods on every run; the first draws gap opens ~46 s in.
 describe('dashboard in Chromium against a running demo', () => {
   const tmp = tempDir('gapwarden-browser-');
@@ -103,6 +103,71 @@ describe('dashboard in Chromium against a running demo', () => {
     const result = page.getByTestId('backfill-result');
     await result.getByText(/^Dry run:/).waitFor({ timeout: 10_000 });
     assert.equal(await result.locator('.token-prompt').count(), 0, 'the page did not ask for a token');
+  });
+
+  it('lists the jobs with their next run and last outcome; pauses, resumes and runs one from the page', {
+    skip,
+  }, async () => {
+    const checkAll = async () => {
+      const res = await fetch(new URL('/api/jobs', dashboard));
+      const { jobs } = (await res.json()) as { jobs: { id: string; paused: boolean }[] };
+      return jobs.find((j) => j.id === 'check-all');
+    };
+    const refused = await fetch(new URL('/api/jobs/check-all/pause', dashboard), { method: 'POST' });
+    assert.equal(refused.status, 401, 'pausing a job needs the token');
+
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Jobs' }).click();
+    assert.match(page.url(), /#\/jobs$/);
+    const draws = page.locator('tr[data-job="collect:draws"]');
+    await draws.locator('[data-testid="last-run"] .pill').waitFor({ timeout: 10_000 });
+    // A UTC job says its next run once; a job in another zone in that zone and in UTC.
+    assert.match(
+      await draws.getByTestId('next-run').innerText(),
+      /^\d\d:\d\d(:\d\d)? UTC, (in \d+ s|due now)$/,
+    );
+    assert.match(
+      await page.locator('tr[data-job="collect:daily"]').getByTestId('next-run').innerText(),
+      /^\d\d:\d\d(:\d\d)? Asia\/Shanghai · \d\d:\d\d(:\d\d)? UTC, (in \d+ s|due now)$/,
+    );
+    assert.match(
+      await draws.getByTestId('last-run').innerText(),
+      /^((ok|failed|timeout|skipped|cancelled) |running started )(just now|\d+ (s|min) ago)/,
+    );
+
+    const check = page.locator('tr[data-job="check-all"]');
+    await check.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('tr[data-job="check-all"][data-paused="true"]').waitFor({ timeout: 5000 });
+    assert.match(await check.getByTestId('next-run').innerText(), /paused/);
+    assert.equal((await checkAll())?.paused, true, 'the API says paused too');
+    await check.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('tr[data-job="check-all"][data-paused="false"]').waitFor({ timeout: 5000 });
+    assert.match(await check.getByTestId('next-run').innerText(), /UTC, (in \d+ s|due now)/);
+    assert.equal((await checkAll())?.paused, false, 'the API says resumed too');
+
+    // Run now from the job's history: the manual run shows up there on its own.
+    await check.getByRole('link', { name: 'check-all' }).click();
+    await page.locator('.job-page[data-job="check-all"]').waitFor();
+    assert.match(page.url(), /#\/jobs\/check-all$/);
+    const shown = await page
+      .locator('tr[data-run]')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-run'))));
+    await page.locator('.job-page').getByRole('button', { name: 'Run now' }).click();
+    const manual = page.locator('tr[data-run][data-trigger="manual"]').first();
+    await manual.waitFor({ timeout: 10_000 });
+    assert.ok(!shown.includes(Number(await manual.getAttribute('data-run'))), 'a new run');
+    await page.locator('tr[data-run][data-trigger="manual"][data-state="ok"]').waitFor({ timeout: 10_000 });
+    assert.match(await manual.innerText(), /manual\s+ok/);
+    await page.screenshot({ path: join(ARTIFACTS, 'job-history.png'), fullPage: true });
+
+    await page.getByRole('link', { name: '← All jobs' }).click();
+    await page
+      .locator('tr[data-job="check-all"] [data-testid="last-run"]')
+      .getByText(/manual/)
+      .waitFor({ timeout: 5000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'jobs.png'), fullPage: true });
+    // Back to the draws dataset through the jobs list, for the gap below.
+    await draws.getByRole('link', { name: 'draws', exact: true }).click();
+    await page.locator('.dataset-page[data-dataset="draws"] h1').waitFor();
   });
 
   it('shows a gap of draws open, then the same gap filled by backfill', { skip }, async () => {

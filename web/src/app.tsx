@@ -2,6 +2,8 @@ import { ApiError } from './api/client';
 import { AppProvider, useAppStore } from './app-store';
 import { DatasetPage } from './components/dataset-page';
 import { Header } from './components/header';
+import { JobHistoryPage } from './components/job-history';
+import { JobsPage } from './components/jobs-page';
 import { Overview } from './components/overview';
 import { TokenPrompt } from './components/token-prompt';
 import { useRoute } from './route';
@@ -13,7 +15,7 @@ export function App() {
   const readsNeedToken = store.status.error instanceof ApiError && store.status.error.unauthorized;
   return (
     <AppProvider value={store}>
-      <Header />
+      <Header route={route} />
       <main class="page">
         {readsNeedToken ? (
           <section class="panel">
@@ -27,6 +29,10 @@ export function App() {
           </section>
         ) : route.page === 'dataset' ? (
           <DatasetPage name={route.name} key={route.name} />
+        ) : route.page === 'jobs' ? (
+          <JobsPage />
+        ) : route.page === 'job' ? (
+          <JobHistoryPage id={route.id} key={route.id} />
         ) : (
           <Overview />
         )}

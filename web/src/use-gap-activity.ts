@@ -28,7 +28,7 @@ export function useGapActivity(
   useEffect(
     () =>
       live.subscribe((event) => {
-        if (event.data.dataset !== dataset) return;
+        if (!('dataset' in event.data) || event.data.dataset !== dataset) return;
         const now = Date.now();
         if (event.name === 'gap:opened') tracker.opened(event.data, now);
         else if (event.name === 'gap:closed') tracker.resolved(event.data.partition, event.data.by, now);

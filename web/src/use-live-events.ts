@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { LiveEvent, LiveEventName } from './api/types';
+import type { JobEventName, LiveEvent, LiveEventName } from './api/types';
 
 /**
  * `live`: the event stream is connected, pages refresh as things happen.
@@ -24,6 +24,9 @@ const EVENT_NAMES: LiveEventName[] = [
   'backfill:failed',
   'backfill:run-finished',
   'source:state',
+  'job:started',
+  'job:finished',
+  'job:skipped',
 ];
 
 // After the server refused the stream (e.g. it guards reads with a token, which EventSource
@@ -94,15 +97,28 @@ export function useLiveEvents(url = '/api/events'): LiveEvents {
   return useMemo(() => ({ state, subscribe }), [state, subscribe]);
 }
 
+type JobEvent = Extract<LiveEvent, { name: JobEventName }>;
+
+function isJobEvent(event: LiveEvent): event is JobEvent {
+  return event.name === 'job:started' || event.name === 'job:finished' || event.name === 'job:skipped';
+}
+
 /**
  * Whether an event changes what a page about `dataset` shows (`'*'`: any dataset).
  * A collect that found nothing new still reports `records:ingested`; that one does not count.
+ * Job runs do not: what a run changed in a dataset arrives as its own events.
  */
 export function eventConcerns(event: LiveEvent, dataset: string): boolean {
+  if (isJobEvent(event)) return false;
   if (dataset !== '*' && event.data.dataset !== dataset) return false;
   if (event.name === 'records:ingested') {
     const d = event.data;
     return d.inserted + d.updated + d.rejected > 0;
   }
   return true;
+}
+
+/** Whether an event is about a run of job `id` (`'*'`: of any job). */
+export function jobEventConcerns(event: LiveEvent, id: string): boolean {
+  return isJobEvent(event) && (id === '*' || event.data.job === id);
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { eventConcerns, type LiveEvents } from './use-live-events';
+import { eventConcerns, jobEventConcerns, type LiveEvents } from './use-live-events';
 
 export interface Polled<T> {
   /** The last successful answer; kept while a later call fails, so the page does not blank. */
@@ -17,11 +17,13 @@ export interface Polled<T> {
 export interface PollOptions {
   /**
    * The page's event stream. While it is connected, polling slows to LIVE_POLL_MS
-   * and the events named by `refreshOn` call again at once instead.
+   * and the events named by `refreshOn` and `refreshOnJob` call again at once instead.
    */
   live?: LiveEvents;
   /** Events of this dataset (`'*'`: of any dataset) call again at once. */
   refreshOn?: string;
+  /** Runs of this job (`'*'`: of any job) starting, finishing or being skipped call again at once. */
+  refreshOnJob?: string;
 }
 
 /** How often pages ask the API again while the tab is visible and no event stream is connected. */
@@ -41,7 +43,7 @@ const EMPTY = { data: undefined, error: undefined, updatedAt: undefined, request
  * never show under another's name.
  */
 export function usePoll<T>(load: () => Promise<T>, key: string, options: PollOptions = {}): Polled<T> {
-  const { live, refreshOn } = options;
+  const { live, refreshOn, refreshOnJob } = options;
   const [state, setState] = useState<PollState<T>>(EMPTY);
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -101,11 +103,14 @@ export function usePoll<T>(load: () => Promise<T>, key: string, options: PollOpt
   }, [intervalMs]);
 
   useEffect(() => {
-    if (!live || refreshOn === undefined) return;
+    if (!live || (refreshOn === undefined && refreshOnJob === undefined)) return;
     let pending: ReturnType<typeof setTimeout> | undefined;
     const off = live.subscribe((event) => {
+      const concerns =
+        (refreshOn !== undefined && eventConcerns(event, refreshOn)) ||
+        (refreshOnJob !== undefined && jobEventConcerns(event, refreshOnJob));
       // Not reset by later events, so a steady stream of them still refreshes every EVENT_DEBOUNCE_MS.
-      if (pending !== undefined || !eventConcerns(event, refreshOn)) return;
+      if (pending !== undefined || !concerns) return;
       pending = setTimeout(() => {
         pending = undefined;
         kick.current();
@@ -115,7 +120,7 @@ export function usePoll<T>(load: () => Promise<T>, key: string, options: PollOpt
       off();
       clearTimeout(pending);
     };
-  }, [live?.subscribe, refreshOn]);
+  }, [live?.subscribe, refreshOn, refreshOnJob]);
 
   const refresh = useCallback(() => kick.current(), []);
   return { ...state, refresh };

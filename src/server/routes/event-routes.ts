@@ -14,6 +14,9 @@ const LIVE_EVENTS: EventName[] = [
   'backfill:failed',
   'backfill:run-finished',
   'source:state',
+  'job:started',
+  'job:finished',
+  'job:skipped',
 ];
 
 const KEEPALIVE_MS = 15_000;
@@ -25,7 +28,7 @@ export function eventRoutes({ engine }: ServerContext): AnyRoute[] {
       method: 'get',
       path: '/api/events',
       summary:
-        'Live lifecycle events (gap opened/closed, records ingested, backfill outcomes) as Server-Sent Events',
+        'Live lifecycle events (gap opened/closed, records ingested, backfill outcomes, job runs) as Server-Sent Events',
       tag: 'events',
       access: 'read',
       responses: {

@@ -6,6 +6,8 @@ import type {
   Completeness,
   DatasetDetail,
   Gap,
+  JobRunsPage,
+  JobSummary,
   RecordsPage,
   StatusReport,
 } from './types';
@@ -35,6 +37,13 @@ export interface ApiClient {
   records(name: string, options?: { limit?: number; before?: number | null }): Promise<RecordsPage>;
   backfillRuns(dataset: string, limit?: number): Promise<BackfillRun[]>;
   startBackfill(name: string, request: BackfillRequest): Promise<BackfillResponse>;
+  jobs(): Promise<JobSummary[]>;
+  /** Runs newest first; `before` (a run id) reads the runs older than it. */
+  jobRuns(id: string, options?: { limit?: number; before?: number | null }): Promise<JobRunsPage>;
+  /** Starts a manual run; answers once it started, with the job as it is then. */
+  runJob(id: string, params?: Record<string, string>): Promise<JobSummary>;
+  pauseJob(id: string): Promise<JobSummary>;
+  resumeJob(id: string): Promise<JobSummary>;
 }
 
 /**
@@ -77,6 +86,13 @@ export function createApiClient(options: { baseUrl?: string; getToken: () => str
   };
 
   const ds = (name: string) => `/api/datasets/${encodeURIComponent(name)}`;
+  const job = (id: string) => `/api/jobs/${encodeURIComponent(id)}`;
+  const post = async <T>(path: string, body: unknown) =>
+    call<T>(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const query = (params: Record<string, string | number | null | undefined>) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) q.set(k, String(v));
@@ -94,11 +110,12 @@ export function createApiClient(options: { baseUrl?: string; getToken: () => str
       call<RecordsPage>(`${ds(name)}/records${query({ limit: o.limit ?? 20, before: o.before })}`),
     backfillRuns: async (dataset, limit = 10) =>
       (await call<{ runs: BackfillRun[] }>(`/api/backfills${query({ dataset, limit })}`)).runs,
-    startBackfill: (name, request) =>
-      call<BackfillResponse>(`${ds(name)}/backfills`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-      }),
+    startBackfill: (name, request) => post<BackfillResponse>(`${ds(name)}/backfills`, request),
+    jobs: async () => (await call<{ jobs: JobSummary[] }>('/api/jobs')).jobs,
+    jobRuns: (id, o = {}) =>
+      call<JobRunsPage>(`${job(id)}/runs${query({ limit: o.limit ?? 20, before: o.before })}`),
+    runJob: async (id, params = {}) => (await post<{ job: JobSummary }>(`${job(id)}/run`, { params })).job,
+    pauseJob: async (id) => (await post<{ job: JobSummary }>(`${job(id)}/pause`, {})).job,
+    resumeJob: async (id) => (await post<{ job: JobSummary }>(`${job(id)}/resume`, {})).job,
   };
 }

@@ -139,6 +139,58 @@ export interface BackfillResponse {
   run: BackfillRun | null;
 }
 
+export type JobTrigger = 'schedule' | 'catch-up' | 'manual';
+
+/** `running` until it ends; `skipped` never started (the previous run was still going). */
+export type JobRunState = 'running' | 'ok' | 'failed' | 'timeout' | 'skipped' | 'cancelled';
+
+/** One run of a job (src/scheduler/job-summary.ts): times as ISO 8601 UTC. */
+export interface JobRun {
+  /** Run ids grow over every job; pass the oldest shown as `before` to read older runs. */
+  id: number;
+  dueAt: string;
+  trigger: JobTrigger;
+  state: JobRunState;
+  /** Above 1 when the run was retried or taken over from a process that died. */
+  attempt: number;
+  /** The process that holds (or held) the run's lease. */
+  holder: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** Start time minus due time; 0 for skipped runs. */
+  lateMs: number;
+  error: string | null;
+  records: number | null;
+  /** Why a run was skipped, or the parameters of a manual run. */
+  detail: string | null;
+}
+
+/** A job as `GET /api/jobs` lists it. */
+export interface JobSummary {
+  id: string;
+  kind: string;
+  dataset: string | null;
+  description: string | null;
+  /** The schedule in words, e.g. "cron 0 2 * * * (Asia/Shanghai)" or "every 30s". */
+  schedule: string;
+  /** IANA zone of the schedule; `nextDueLocal` is in it. */
+  timezone: string;
+  paused: boolean;
+  /** Runs in progress in the answering process. */
+  running: number;
+  /** ISO 8601 UTC; null when nothing is due (e.g. a schedule that has ended). */
+  nextDueAt: string | null;
+  /** The same instant with the job zone's offset, e.g. "2025-11-03T02:00:00+08:00". */
+  nextDueLocal: string | null;
+  lastRun: JobRun | null;
+}
+
+export interface JobRunsPage {
+  job: string;
+  runs: JobRun[];
+}
+
 export interface ApiErrorBody {
   error: { code: string; message: string };
 }
@@ -170,9 +222,22 @@ export interface LiveEventMap {
     ms: number;
   };
   'source:state': { dataset: string; source: string; state: SourceHealth['state']; error?: string };
+  'job:started': { job: string; dueAt: number; trigger: JobTrigger; lateMs: number; attempt: number };
+  'job:finished': {
+    job: string;
+    dueAt: number;
+    trigger: JobTrigger;
+    state: 'ok' | 'failed' | 'timeout' | 'cancelled';
+    ms: number;
+    lateMs: number;
+  };
+  'job:skipped': { job: string; dueAt: number; reason: 'overlap' };
 }
 
 export type LiveEventName = keyof LiveEventMap;
+
+/** The events about a job run; every other event is about a dataset. */
+export type JobEventName = 'job:started' | 'job:finished' | 'job:skipped';
 
 /** One event from the stream, discriminated by `name`. */
 export type LiveEvent = { [K in LiveEventName]: { name: K; data: LiveEventMap[K] } }[LiveEventName];

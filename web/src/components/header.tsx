@@ -1,5 +1,6 @@
 import type { StatusReport } from '../api/types';
 import { useApp } from '../app-store';
+import { JOBS_HREF, type Route } from '../route';
 import { LiveIndicator } from './live-indicator';
 
 function summary(report: StatusReport): { tone: string; text: string } {
@@ -19,15 +20,27 @@ function summary(report: StatusReport): { tone: string; text: string } {
   return { tone: unhealthy > 0 ? 'bad' : 'warn', text: `${parts.join(', ')} of ${total} datasets` };
 }
 
-/** The top bar: name, one line saying whether everything is healthy, and whether the page is live. */
-export function Header() {
+/**
+ * The top bar: name, the two sections (datasets, jobs), one line saying whether
+ * everything is healthy, and whether the page is live.
+ */
+export function Header({ route }: { route: Route }) {
   const { status, live } = useApp();
   const line = status.data ? summary(status.data) : undefined;
+  const onJobs = route.page === 'jobs' || route.page === 'job';
   return (
     <header class="topbar">
       <a class="brand" href="#/">
         gapwarden
       </a>
+      <nav class="sections" aria-label="Sections">
+        <a href="#/" aria-current={onJobs ? undefined : 'page'}>
+          Datasets
+        </a>
+        <a href={JOBS_HREF} aria-current={onJobs ? 'page' : undefined}>
+          Jobs
+        </a>
+      </nav>
       {line ? (
         <p
           class={`overall tone-${line.tone}`}
