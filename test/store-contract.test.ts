@@ -614,7 +614,7 @@ function storeContract(adapter: StoreAdapter) {
         await store.ensureDataset('other');
         await store.createBackfillRun('draws', 'auto', range(1, 1_500), T0);
         await store.createBackfillRun('other', 'auto', range(1, 500), T0);
-        const startAt = Date.now() + 100;
+        const startAt = Date.now() + 250;
         const results = await Promise.all(
           workers.map((w) => w.claimAll({ nowMs: T0, limit: 5, leaseMs: 60_000, startAt })),
         );

@@ -33,8 +33,10 @@ async function main() {
       const claimed = await store.claimBackfill(nowMs, limit, leaseMs);
       if (claimed.length === 0) break;
       for (const item of claimed) items.push([item.dataset, item.ordinal]);
-      // Let the other process in between claims, as a real worker would.
-      await new Promise((r) => setImmediate(r));
+      // Let the other process in between claims, as a real worker fetching each batch would; a claim
+      // takes well under a millisecond, so without a pause one process could take everything before a
+      // loaded machine even schedules the other.
+      await new Promise((r) => setTimeout(r, 1));
     }
     await send({ type: 'claimed', items });
   } finally {
