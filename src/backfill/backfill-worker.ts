@@ -64,20 +64,34 @@ export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWo
         (rt.source.capabilities.byKey || rt.source.capabilities.byRange),
     );
 
+  /**
+   * Whether the store holds the partition although this process's coverage
+   * does not: another process sharing the store stored it (a collect, or a
+   * backfill it queued from its own view). Coverage learns it here.
+   */
+  async function storedElsewhere(rt: DatasetRuntime, ordinal: number): Promise<boolean> {
+    const rows = await store.recordsBetween(rt.config.name, ordinal, ordinal);
+    if (rows.length === 0) return false;
+    rt.coverage.add([ordinal]);
+    return true;
+  }
+
   async function fetchOne(rt: DatasetRuntime, item: BackfillItem): Promise<BackfillOutcome> {
     const ds = rt.config;
-    if (rt.coverage.has(item.ordinal)) return { kind: 'filled', source: 'already-present' };
+    const alreadyPresent: BackfillOutcome = { kind: 'filled', source: 'already-present' };
+    if (rt.coverage.has(item.ordinal)) return alreadyPresent;
     const bucket = bucketFor(rt);
     for (let wait = bucket.take(); wait > 0; wait = bucket.take()) await clock.sleep(wait, abort.signal);
     const ref = { ordinal: item.ordinal, vars: ds.partitioning.describe(item.ordinal) };
     const started = clock.now();
     try {
+      if (await storedElsewhere(rt, item.ordinal)) return alreadyPresent;
       const source = rt.source!;
       const res = source.capabilities.byKey
         ? await source.byKey(ref, abort.signal)
         : await source.byRange(ref, ref, abort.signal);
       await ingestor.ingest(rt, res.records, res.source, 'backfill');
-      if (!rt.coverage.has(item.ordinal)) {
+      if (!rt.coverage.has(item.ordinal) && !(await storedElsewhere(rt, item.ordinal))) {
         throw new GapwardenError(
           'SOURCE_RESPONSE_INVALID',
           `source ${res.source} answered but returned no valid record for partition ${ds.partitioning.valueOf(item.ordinal)}`,

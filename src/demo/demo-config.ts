@@ -1,4 +1,5 @@
 import type { GapwardenConfig } from '../config/config-schema.js';
+import { DEMO_PG_SCHEMA, DEMO_STORE_ENV } from './demo-store.js';
 
 /** Name of the environment variable holding the demo upstream's signing secret. */
 export const DEMO_SECRET_ENV = 'GAPWARDEN_DEMO_SECRET';
@@ -15,6 +16,12 @@ export interface DemoConfigOptions {
   apiPort: number;
   /** Token guarding state-changing calls; written as the fallback of `${env:GAPWARDEN_TOKEN}`. */
   token: string;
+  /**
+   * `postgres`: the store is the PostgreSQL database named by `${env:GAPWARDEN_DEMO_STORE}`
+   * (schema `gapwarden_demo`), so the file never holds its URL or password.
+   * @default 'sqlite' (gapwarden.db beside the config)
+   */
+  store?: 'sqlite' | 'postgres';
 }
 
 /**
@@ -46,7 +53,10 @@ export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
     backoff: { initialMs: 100, maxMs: 500 },
   });
   return {
-    store: { sqlite: 'gapwarden.db' },
+    store:
+      options.store === 'postgres'
+        ? { postgres: `\${env:${DEMO_STORE_ENV}}`, schema: DEMO_PG_SCHEMA }
+        : { sqlite: 'gapwarden.db' },
     // The terminal tells the story; JSON logs only for errors.
     log: { level: 'error' },
     // A fresh token per demo run; a real deployment reads it from the environment only.
@@ -97,9 +107,13 @@ export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
 
 /** The config as a `gapwarden.config.ts` file that needs no imports. */
 export function demoConfigFile(config: GapwardenConfig): string {
+  const usage =
+    config.store && 'postgres' in config.store
+      ? `//   ${DEMO_STORE_ENV}=<the demo's PostgreSQL URL> gapwarden status --dir <this folder>`
+      : '//   gapwarden status --dir <this folder>';
   return `// Written by \`gapwarden demo\`; rewritten on every demo run. The upstream it points to
 // lives only while the demo runs; the store stays, so other verbs work afterwards:
-//   gapwarden status --dir <this folder>
+${usage}
 export default ${JSON.stringify(config, null, 2)};
 `;
 }

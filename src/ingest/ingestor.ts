@@ -1,10 +1,12 @@
 import type { Range } from '../domain/range-set.js';
 import type { DatasetRuntime } from '../engine/dataset-runtime.js';
 import type { Clock } from '../internal/clock.js';
+import { describeError } from '../internal/errors.js';
 import type { EventBus } from '../internal/events.js';
 import type { Logger } from '../internal/logger.js';
 import type { Rejection } from '../sources/source.js';
 import type { Store } from '../store/store.js';
+import { confirmGaps } from './confirm-gaps.js';
 import { prepareBatch } from './prepare-batch.js';
 
 /** What one ingest call did. `inserted + updated + unchanged + duplicatesInBatch + rejected.length` = records given. */
@@ -46,6 +48,16 @@ export function createIngestor(deps: {
   onGapsOpened?: (rt: DatasetRuntime, gaps: Range[]) => void;
 }): Ingestor {
   const { store, events, logger, clock } = deps;
+  /** The gaps the store confirms; the batch is stored by now, so a failed check announces them all. */
+  const confirmed = (rt: DatasetRuntime, opened: Range[]) =>
+    confirmGaps(store, rt, opened).catch((err) => {
+      logger.warn({
+        msg: 'could not confirm gaps with the store',
+        dataset: rt.config.name,
+        error: describeError(err),
+      });
+      return opened;
+    });
   return {
     async ingest(rt, records, source, by) {
       const ds = rt.config;
@@ -78,7 +90,8 @@ export function createIngestor(deps: {
       for (const n of change.closed) {
         events.emit('gap:closed', { dataset: ds.name, partition: ds.partitioning.valueOf(n), by });
       }
-      for (const [a, b] of change.opened) {
+      const opened = change.opened.length > 0 ? await confirmed(rt, change.opened) : [];
+      for (const [a, b] of opened) {
         const count = b - a + 1;
         events.emit('gap:opened', {
           dataset: ds.name,
@@ -94,7 +107,7 @@ export function createIngestor(deps: {
           count,
         });
       }
-      if (change.opened.length > 0) deps.onGapsOpened?.(rt, change.opened);
+      if (opened.length > 0) deps.onGapsOpened?.(rt, opened);
       const result: IngestResult = {
         dataset: ds.name,
         source,
@@ -105,7 +118,7 @@ export function createIngestor(deps: {
         rejected: batch.rejected,
         insertedKeys: write.inserted,
         updatedKeys: write.updated,
-        gapsOpened: change.opened,
+        gapsOpened: opened,
       };
       events.emit('records:ingested', {
         dataset: ds.name,

@@ -18,8 +18,27 @@ export interface TestUpstream {
   historyDelayMs: number;
   /** Body `/latest` sends instead of the normal one, verbatim. */
   latestBody: string | undefined;
-  readonly calls: { latest: number; history: number[] };
+  readonly calls: {
+    latest: number;
+    history: number[];
+    /** Every period `/latest` answered with, in order. */
+    latestServed: number[];
+    /** Every `/history` request in arrival order, with who asked and how it ended. */
+    historyLog: HistoryCall[];
+  };
   close(): Promise<void>;
+}
+
+/** One `/history` request: the `who` query parameter (if any) names the caller. */
+export interface HistoryCall {
+  issue: number;
+  who: string | null;
+  /** When it arrived (ms). */
+  at: number;
+  /** The status sent; undefined while the answer is pending. */
+  status?: number;
+  /** Whether the whole answer was handed to the client's connection (false: it hung up first, or a 500). */
+  delivered: boolean;
 }
 
 export const payloadOf = (p: number) => ({ issue: p, value: (p * 7) % 11, note: `period ${p}` });
@@ -34,7 +53,7 @@ export async function startTestUpstream(periods: Iterable<number>): Promise<Test
     failNext: 0,
     historyDelayMs: 0,
     latestBody: undefined,
-    calls: { latest: 0, history: [] },
+    calls: { latest: 0, history: [], latestServed: [], historyLog: [] },
     close: async () => {},
   };
   const server: Server = createServer(async (req, res) => {
@@ -48,18 +67,33 @@ export async function startTestUpstream(periods: Iterable<number>): Promise<Test
       state.calls.latest++;
       if (state.latestBody !== undefined) return send(200, state.latestBody);
       const p = state.latest ?? Math.max(...state.periods.keys());
+      state.calls.latestServed.push(p);
       return send(200, JSON.stringify({ code: 0, data: [state.periods.get(p)] }));
     }
     if (url.pathname === '/history') {
       const p = Number(url.searchParams.get('issue'));
       state.calls.history.push(p);
+      const call: HistoryCall = {
+        issue: p,
+        who: url.searchParams.get('who'),
+        at: Date.now(),
+        delivered: false,
+      };
+      state.calls.historyLog.push(call);
+      res.once('finish', () => {
+        call.delivered = call.status === 200 || call.status === 404;
+      });
+      const answer = (status: number, body: string) => {
+        call.status = status;
+        if (!res.destroyed) send(status, body);
+      };
       if (state.historyDelayMs) await new Promise((r) => setTimeout(r, state.historyDelayMs));
       if (state.failNext > 0) {
         state.failNext--;
-        return send(500, '{"message":"flaky"}');
+        return answer(500, '{"message":"flaky"}');
       }
-      if (state.absent.has(p) || !state.periods.has(p)) return send(404, '{"message":"no such issue"}');
-      return send(200, JSON.stringify({ code: 0, data: [state.periods.get(p)] }));
+      if (state.absent.has(p) || !state.periods.has(p)) return answer(404, '{"message":"no such issue"}');
+      return answer(200, JSON.stringify({ code: 0, data: [state.periods.get(p)] }));
     }
     send(404, '{}');
   });

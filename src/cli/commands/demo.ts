@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../../config/duration.js';
 import { loadConfig } from '../../config/load-config.js';
 import { DEMO_SECRET_DEFAULT, DEMO_SECRET_ENV, demoConfig, demoConfigFile } from '../../demo/demo-config.js';
 import { attachDemoReporter } from '../../demo/demo-reporter.js';
+import {
+  DEMO_PG_SCHEMA,
+  DEMO_STORE_ENV,
+  type DemoStore,
+  displayUrl,
+  parseDemoStore,
+  resetDemoStore,
+} from '../../demo/demo-store.js';
 import { type DrawUpstream, startDrawUpstream } from '../../demo/draw-upstream.js';
 import { type PayloadCheck, verifyDemoPayloads } from '../../demo/verify-payloads.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
@@ -13,6 +21,7 @@ import type { StatusReport } from '../../engine/status-report.js';
 import { GapwardenError, hasCode } from '../../internal/errors.js';
 import { createLogger } from '../../internal/logger.js';
 import { type HttpServer, startHttpServer } from '../../server/http-server.js';
+import { describeStore } from '../../store/create-store.js';
 import { logLevel, printJson, runVerb } from '../cli-context.js';
 import { formatStatus } from '../format.js';
 import { mountDashboard, PACKAGE_VERSION } from '../server-options.js';
@@ -23,6 +32,7 @@ interface DemoFlags {
   json?: boolean;
   port?: string;
   apiPort?: string;
+  store?: string;
 }
 
 /** How long the demo waits, after collecting stops, for the backfill queue to drain. */
@@ -36,6 +46,10 @@ export function registerDemo(program: Command): void {
       '-d, --dir <dir>',
       'folder for the demo config and SQLite store (reset on each run)',
       './gapwarden-demo',
+    )
+    .option(
+      '--store <postgres-url>',
+      `run on this PostgreSQL database instead of SQLite (tables in schema ${DEMO_PG_SCHEMA}, reset on each run)`,
     )
     .option(
       '--for <duration>',
@@ -58,14 +72,16 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       `--for expects a duration such as 30s or 2m, found "${flags.for}"`,
     );
   }
+  const store = parseDemoStore(flags.store);
   const dir = resolve(flags.dir);
   mkdirSync(dir, { recursive: true });
-  for (const f of ['gapwarden.db', 'gapwarden.db-wal', 'gapwarden.db-shm'])
-    rmSync(join(dir, f), { force: true });
+  await resetDemoStore(store, dir);
+  // The config names the URL as ${env:GAPWARDEN_DEMO_STORE}: it may hold a password.
+  if (store.kind === 'postgres') process.env[DEMO_STORE_ENV] = store.url;
   const secret = process.env[DEMO_SECRET_ENV] || DEMO_SECRET_DEFAULT;
   const upstream = await startDrawUpstream({ secret, ...(flags.port ? { port: Number(flags.port) } : {}) });
   try {
-    return await runAgainst(upstream, dir, flags, forMs);
+    return await runAgainst(upstream, dir, store, flags, forMs);
   } finally {
     await upstream.close();
   }
@@ -74,6 +90,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
 async function runAgainst(
   upstream: DrawUpstream,
   dir: string,
+  store: DemoStore,
   flags: DemoFlags,
   forMs: number | undefined,
 ): Promise<number> {
@@ -89,6 +106,7 @@ async function runAgainst(
         dailyStart: upstream.dailyDates()[0]!,
         apiPort,
         token,
+        store: store.kind,
       }),
     ),
   );
@@ -102,7 +120,16 @@ async function runAgainst(
   say(
     `gapwarden demo: simulated upstream at ${upstream.url} (a draw every 2 s; ~10% of periods skipped by its latest endpoint, ~5% of calls fail, some are slow)`,
   );
-  say(`config and store in ${shown}/ — in another terminal: npx gapwarden status --dir ${shown}`);
+  if (store.kind === 'sqlite') {
+    say(`config and store in ${shown}/ — in another terminal: npx gapwarden status --dir ${shown}`);
+  } else {
+    say(
+      `config in ${shown}/, store ${describeStore(config.store)}; the config reads its URL from ${DEMO_STORE_ENV}`,
+    );
+    const hint = `in another terminal: export ${DEMO_STORE_ENV}='${displayUrl(store.url)}'${store.url === displayUrl(store.url) ? '' : ' (with the password in place of ***)'}; npx gapwarden status --dir ${shown}`;
+    if (flags.json) process.stderr.write(`${hint}\n`);
+    say(hint);
+  }
   say(forMs ? `running for ${flags.for}...` : 'press Ctrl+C to stop');
   let report: StatusReport;
   let payloads: PayloadCheck[];
