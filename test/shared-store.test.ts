@@ -72,6 +72,18 @@ for (const adapter of STORE_ADAPTERS) {
       ]);
     });
 
+    it('status shows a gap the other engine filled as filled, without a restart', async () => {
+      const [a, b] = await twoEngines();
+      // Both see 1..3 and 5, so both hold 4 open; only a fills it.
+      await a.ingest('draws', [1, 2, 3, 5].map(rec));
+      await b.ingest('draws', [1, 2, 3, 5].map(rec));
+      assert.equal(b.dataset('draws').coverage.summary().missing, 1);
+      await a.ingest('draws', [rec(4)]);
+      const [draws] = (await b.status()).datasets;
+      assert.deepEqual([draws?.openGaps, draws?.coveragePercent], [0, 100]);
+      assert.deepEqual(await b.gaps('draws'), []);
+    });
+
     it('does not fetch a queued partition the other engine has stored meanwhile', async () => {
       const [a, b] = await twoEngines();
       await b.start({ queueOpenGaps: false });

@@ -2,6 +2,7 @@ import { type BackfillWorker, createBackfillWorker } from '../backfill/backfill-
 import type { CompiledConfig } from '../config/compiled-config.js';
 import { DatasetCoverage } from '../coverage/dataset-coverage.js';
 import type { Range } from '../domain/range-set.js';
+import { confirmGaps } from '../ingest/confirm-gaps.js';
 import { createIngestor, type Ingestor, type IngestResult } from '../ingest/ingestor.js';
 import { type Clock, systemClock } from '../internal/clock.js';
 import { describeError, GapwardenError } from '../internal/errors.js';
@@ -80,6 +81,9 @@ export interface Engine {
   /** Resolves once the backfill worker has nothing due. */
   backfillIdle(): Promise<void>;
 }
+
+/** Open gaps per dataset that `status()` checks against the store (one indexed read each). */
+const STATUS_GAPS_CONFIRMED = 100;
 
 /** Creates an engine. Nothing runs until `open()` or `start()`. */
 export function createEngine(options: EngineOptions): Engine {
@@ -298,6 +302,9 @@ export function createEngine(options: EngineOptions): Engine {
       const out = [];
       for (const rt of datasets.values()) {
         const name = rt.config.name;
+        // Another process sharing the store may have filled gaps this one still holds open.
+        const open = rt.coverage.gaps();
+        if (open.length > 0) await confirmGaps(store, rt, open.slice(0, STATUS_GAPS_CONFIRMED));
         const [stats, backfill, saved] = await Promise.all([
           store.stats(name),
           store.countBackfillItems(name),

@@ -38,7 +38,7 @@ const LOGGED_REJECTIONS = 5;
 
 /**
  * Validates, stores (one transaction) and updates coverage; announces opened
- * and closed gaps. Coverage only ever learns what the store confirmed.
+ * and closed gaps. Coverage only ever learns what the store holds.
  */
 export function createIngestor(deps: {
   store: Store;
@@ -86,7 +86,13 @@ export function createIngestor(deps: {
           });
         }
       }
-      const change = rt.coverage.add(write.insertedOrdinals);
+      // Every valid row is in the store now — inserted, updated, or already there (perhaps stored by
+      // another process sharing the store) — so coverage learns all of them, not only the new ones.
+      const stored =
+        write.insertedOrdinals.length === batch.rows.length
+          ? write.insertedOrdinals
+          : batch.rows.map((r) => r.ordinal);
+      const change = rt.coverage.add(stored);
       for (const n of change.closed) {
         events.emit('gap:closed', { dataset: ds.name, partition: ds.partitioning.valueOf(n), by });
       }
