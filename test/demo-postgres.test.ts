@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from './helpers/cli.js';
+import { assertDemoComplete } from './helpers/demo-outcome.js';
 import { storeAdapter } from './helpers/store-adapters.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -31,17 +32,7 @@ describe('gapwarden demo --store <postgres-url>', { skip: pg.skip }, () => {
       timeoutMs: 90_000,
     });
     assert.equal(res.code, 0, `demo failed:\n${res.stdout}\n${res.stderr}`);
-    const out = JSON.parse(res.stdout);
-    assert.equal(out.ok, true);
-    const draws = out.status.datasets.find((d: { name: string }) => d.name === 'draws');
-    const daily = out.status.datasets.find((d: { name: string }) => d.name === 'daily');
-    assert.ok(draws.records >= 8, `draws: ${draws.records} records`);
-    assert.equal(draws.openGaps, 0);
-    assert.equal(draws.coveragePercent, 100);
-    assert.equal(daily.records, 15);
-    assert.equal(daily.openGaps, 0);
-    for (const p of out.payloads) assert.deepEqual(p.mismatched, [], `${p.dataset} payloads differ`);
-    assert.ok(out.upstream.history > 0, 'the demo should have backfilled through the history endpoint');
+    assertDemoComplete(res.stdout, 8);
 
     // The URL lives in the environment only; the output tells how to point other verbs at it.
     const config = readFileSync(join(tmp.dir, 'gapwarden.config.ts'), 'utf8');

@@ -1,5 +1,6 @@
 import { formatDuration } from '../config/duration.js';
 import type { DatasetStatus, GapInfo, StatusReport } from '../engine/status-report.js';
+import type { JobRunSummary, JobSummary } from '../scheduler/job-summary.js';
 
 const COLORS = { healthy: 32, degraded: 33, unhealthy: 31 } as const;
 
@@ -70,4 +71,41 @@ export function formatGaps(dataset: string, gaps: GapInfo[]): string {
   ]);
   const total = gaps.reduce((n, g) => n + g.count, 0);
   return `${table(['GAP', 'MISSING', 'AGE'], rows)}\n${gaps.length} gap(s), ${total} partition(s) missing`;
+}
+
+const local = (iso: string | null) =>
+  iso === null ? '-' : iso.replace('T', ' ').replace(/(\d\d:\d\d:\d\d)([+-].*)$/, '$1 $2');
+
+export function formatJobs(jobs: JobSummary[]): string {
+  if (jobs.length === 0) return 'no jobs configured (add `collect` to a dataset or a `jobs` section)';
+  return table(
+    ['JOB', 'KIND', 'SCHEDULE', 'NEXT RUN (JOB ZONE)', 'NEXT RUN (UTC)', 'LAST RUN', 'STATE'],
+    jobs.map((j) => [
+      j.id,
+      j.kind,
+      j.schedule,
+      j.paused ? 'paused' : `${local(j.nextDueLocal)} ${j.timezone}`,
+      j.paused ? '-' : (j.nextDueAt?.replace('T', ' ').replace('.000Z', 'Z') ?? '-'),
+      j.lastRun ? `${j.lastRun.state} ${j.lastRun.dueAt.replace('T', ' ').replace('.000Z', 'Z')}` : 'never',
+      j.paused ? 'paused' : j.running > 0 ? 'running' : 'active',
+    ]),
+  );
+}
+
+export function formatRuns(job: string, runs: JobRunSummary[]): string {
+  if (runs.length === 0) return `${job}: no runs yet`;
+  return table(
+    ['RUN', 'DUE (UTC)', 'TRIGGER', 'STATE', 'ATTEMPT', 'TOOK', 'LATE', 'RECORDS', 'DETAIL'],
+    runs.map((r) => [
+      String(r.id),
+      r.dueAt.replace('T', ' ').replace('.000Z', 'Z'),
+      r.trigger,
+      r.state,
+      String(r.attempt),
+      r.durationMs === null ? '-' : formatDuration(r.durationMs),
+      r.state === 'skipped' ? '-' : formatDuration(r.lateMs),
+      r.records === null ? '-' : String(r.records),
+      r.error ?? r.detail ?? '',
+    ]),
+  );
 }

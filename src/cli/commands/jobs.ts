@@ -1,14 +1,8 @@
 import type { Command } from 'commander';
-import { formatDuration } from '../../config/duration.js';
 import { GapwardenError } from '../../internal/errors.js';
-import {
-  type JobRunSummary,
-  type JobSummary,
-  summarizeJob,
-  summarizeRun,
-} from '../../scheduler/job-summary.js';
+import { summarizeJob, summarizeRun } from '../../scheduler/job-summary.js';
 import { type ConfigFlags, openEngine, printJson, runVerb } from '../cli-context.js';
-import { table } from '../format.js';
+import { formatJobs, formatRuns } from '../format.js';
 
 interface JobsFlags extends ConfigFlags {
   param?: string[];
@@ -114,41 +108,4 @@ function parseParams(pairs: string[]): Record<string, string> {
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
-}
-
-const local = (iso: string | null) =>
-  iso === null ? '-' : iso.replace('T', ' ').replace(/(\d\d:\d\d:\d\d)([+-].*)$/, '$1 $2');
-
-export function formatJobs(jobs: JobSummary[]): string {
-  if (jobs.length === 0) return 'no jobs configured (add `collect` to a dataset or a `jobs` section)';
-  return table(
-    ['JOB', 'KIND', 'SCHEDULE', 'NEXT RUN (JOB ZONE)', 'NEXT RUN (UTC)', 'LAST RUN', 'STATE'],
-    jobs.map((j) => [
-      j.id,
-      j.kind,
-      j.schedule,
-      j.paused ? 'paused' : `${local(j.nextDueLocal)} ${j.timezone}`,
-      j.paused ? '-' : (j.nextDueAt?.replace('T', ' ').replace('.000Z', 'Z') ?? '-'),
-      j.lastRun ? `${j.lastRun.state} ${j.lastRun.dueAt.replace('T', ' ').replace('.000Z', 'Z')}` : 'never',
-      j.paused ? 'paused' : j.running > 0 ? 'running' : 'active',
-    ]),
-  );
-}
-
-export function formatRuns(job: string, runs: JobRunSummary[]): string {
-  if (runs.length === 0) return `${job}: no runs yet`;
-  return table(
-    ['RUN', 'DUE (UTC)', 'TRIGGER', 'STATE', 'ATTEMPT', 'TOOK', 'LATE', 'RECORDS', 'DETAIL'],
-    runs.map((r) => [
-      String(r.id),
-      r.dueAt.replace('T', ' ').replace('.000Z', 'Z'),
-      r.trigger,
-      r.state,
-      String(r.attempt),
-      r.durationMs === null ? '-' : formatDuration(r.durationMs),
-      r.state === 'skipped' ? '-' : formatDuration(r.lateMs),
-      r.records === null ? '-' : String(r.records),
-      r.error ?? r.detail ?? '',
-    ]),
-  );
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { summarizeJob } from '../../scheduler/job-summary.js';
 import { type ConfigFlags, openEngine, printJson, runVerb } from '../cli-context.js';
-import { formatStatus } from '../format.js';
-import { formatJobs } from './jobs.js';
+import { formatJobs, formatStatus } from '../format.js';
 
 export function registerStatus(program: Command): void {
   program
