@@ -1,22 +1,36 @@
 // `npm run bench [suite...]`: runs the benchmark suites side by side with their baselines.
 
 import { type SuiteResult, writeSuite } from './lib/report.js';
+import { runAlertsBench } from './suites/alerts.js';
+import { runBackfillRangeBench } from './suites/backfill-range.js';
+import { runChecksRepairBench } from './suites/checks-repair.js';
 import { runContinuityBench } from './suites/continuity.js';
 import { runDetectToFillBench } from './suites/detect-to-fill.js';
 import { runGapsBench } from './suites/gaps.js';
 import { runIngestPostgresBench } from './suites/ingest-postgres.js';
 import { runIngestBench } from './suites/ingest-sqlite.js';
+import { runPartitioningBench } from './suites/partitioning.js';
 import { runPushIngestBench } from './suites/push-ingest.js';
+import { runRollupsBench } from './suites/rollups.js';
 import { runSchedulerBench } from './suites/scheduler.js';
+import { runSketchesBench } from './suites/sketches.js';
+import { runStreamsPipelineBench } from './suites/streams-pipeline.js';
 
 const suites: Record<string, () => Promise<SuiteResult>> = {
   'ingest-sqlite': runIngestBench,
   'ingest-postgres': runIngestPostgresBench,
   continuity: runContinuityBench,
+  partitioning: runPartitioningBench,
   gaps: runGapsBench,
   'detect-to-fill': runDetectToFillBench,
   scheduler: runSchedulerBench,
   'push-ingest': runPushIngestBench,
+  'backfill-range': runBackfillRangeBench,
+  alerts: runAlertsBench,
+  'checks-repair': runChecksRepairBench,
+  'streams-pipeline': runStreamsPipelineBench,
+  sketches: runSketchesBench,
+  rollups: runRollupsBench,
 };
 
 const wanted = process.argv.slice(2);

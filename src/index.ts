@@ -1,15 +1,27 @@
 // The public API: named re-exports only.
 
+export type { AlertNotification, DeliveryOutcome, NotifiedAlert, Notifier } from './alerts/notifier.js';
+export { createNotifier, type NotifierDeps } from './alerts/notifiers/create-notifier.js';
+export { signWebhook, verifyWebhookSignature } from './alerts/notifiers/webhook-signature.js';
 export { compileConfig } from './config/compile-config.js';
 export type { CompiledConfig, CompiledDataset } from './config/compiled-config.js';
+export type { CompiledReceiver } from './config/compiled-receiver.js';
 export type { DatasetConfig, GapwardenConfig } from './config/config-schema.js';
 export { defineConfig } from './config/define-config.js';
+export type { JobContext, JobFunction, JobWorkResult } from './config/job-function.js';
 export { loadConfig } from './config/load-config.js';
+export type { Core } from './core/core.js';
+export type { JobKindDefinition } from './core/job-kinds.js';
+export type { AnyModule, DashboardPage, GapwardenModule, ModuleContext } from './core/module.js';
+export type { DatasetStatus, GapInfo, StatusReport } from './core/status-report.js';
 export type { Partitioning } from './domain/partitioning.js';
 export { RangeSet } from './domain/range-set.js';
-export type { BackfillReport, Engine, EngineOptions } from './engine/engine.js';
+export { DEFAULT_HLL_PRECISION, HyperLogLog, hllStandardError } from './domain/sketches/hyperloglog.js';
+export { DEFAULT_TDIGEST_COMPRESSION, TDigest } from './domain/sketches/t-digest.js';
+export { BUILT_IN_MODULES } from './engine/built-in-modules.js';
+export type { BackfillReport, Engine, EngineOptions, EngineStartOptions } from './engine/engine.js';
 export { createEngine } from './engine/engine.js';
-export type { DatasetStatus, GapInfo, StatusReport } from './engine/status-report.js';
+export { type AnyRoute, defineRoute } from './http/api-route.js';
 export type { IngestResult } from './ingest/ingestor.js';
 export type { Clock, ManualClock } from './internal/clock.js';
 export { createManualClock, systemClock } from './internal/clock.js';
@@ -19,4 +31,5 @@ export type { GapwardenEvents } from './internal/events.js';
 export type { FetchResult, RawRecord, Source } from './sources/source.js';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
 export { createSqliteStore } from './store/sqlite/sqlite-store.js';
-export type { IngestWrite, RecordRow, Store } from './store/store.js';
+export type { ActivityBucket, IngestOrigin, IngestWrite, RecordRow, Store } from './store/store.js';
+export type { StorePart, StorePartMigration } from './store/store-part.js';

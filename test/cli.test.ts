@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from './helpers/cli.js';
@@ -22,12 +22,11 @@ describe('CLI', () => {
     const dir = join(tmp.dir, 'init');
     const res = await runCli(['init', '--dir', dir, '--yaml']);
     assert.equal(res.code, 0, res.stderr);
+    // The config validates (an invalid one exits 2); status then finds no store, and creates none.
     const status = await runCli(['status', '--dir', dir, '--json']);
-    assert.equal(status.code, 0, status.stderr);
-    assert.deepEqual(
-      JSON.parse(status.stdout).datasets.map((d: { name: string }) => d.name),
-      ['draws', 'daily'],
-    );
+    assert.equal(status.code, 1, status.stderr);
+    assert.equal(JSON.parse(status.stdout).error.code, 'STORE_MISSING');
+    assert.equal(existsSync(join(dir, 'gapwarden.db')), false);
     const again = await runCli(['init', '--dir', dir, '--yaml']);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /already exists/);
@@ -49,6 +48,85 @@ describe('CLI', () => {
     const missing = await runCli(['status', '--dir', join(tmp.dir, 'nowhere')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /gapwarden init/);
+  });
+
+  it('backfill --dry-run over a 9e15-partition gap answers with ranges and counts', async () => {
+    const file = join(tmp.dir, 'huge.yaml');
+    writeFileSync(
+      file,
+      `store: { sqlite: huge.db }
+datasets:
+  draws:
+    partition: { sequence: { start: 0, horizon: false } }
+    sources:
+      - { name: primary, type: http, baseUrl: '${up.url}', byKey: { url: /history, query: { issue: '\${partition}' } }, response: { records: data, key: issue }, retries: 0 }
+`,
+    );
+    const { loadConfig } = await import('../src/config/load-config.js');
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { silentLogger } = await import('../src/internal/logger.js');
+    const engine = createEngine({ config: await loadConfig({ config: file }), logger: silentLogger });
+    await engine.open();
+    await engine.ingest(
+      'draws',
+      [0, 9e15].map((p) => ({ key: String(p), partition: p, payload: {} })),
+    );
+    await engine.stop();
+
+    const dry = await runCli(['backfill', 'draws', '--config', file, '--dry-run', '--json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    const plan = JSON.parse(dry.stdout);
+    assert.deepEqual(
+      [plan.partitions, plan.queueNow, plan.gapCount, plan.gaps],
+      [
+        8_999_999_999_999_999,
+        10_000,
+        1,
+        [{ from: 1, to: 8_999_999_999_999_999, count: 8_999_999_999_999_999 }],
+      ],
+    );
+    const text = await runCli(['backfill', 'draws', '--config', file, '--dry-run']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /would fetch 8999999999999999 partition\(s\) in 1 gap\(s\), queueing 10000 at once/,
+    );
+  });
+
+  it('check exits 1 and says UNHEALTHY while a dataset is unhealthy', async () => {
+    const file = join(tmp.dir, 'stale.yaml');
+    writeFileSync(
+      file,
+      `store: { sqlite: stale.db }
+datasets:
+  draws:
+    partition: { sequence: { start: 1 } }
+    freshness: { errorAfter: 1h }
+`,
+    );
+    // The last record was stored two hours ago.
+    const { loadConfig } = await import('../src/config/load-config.js');
+    const { createEngine } = await import('../src/engine/engine.js');
+    const { createManualClock } = await import('../src/internal/clock.js');
+    const { silentLogger } = await import('../src/internal/logger.js');
+    const engine = createEngine({
+      config: await loadConfig({ config: file }),
+      clock: createManualClock(Date.now() - 2 * 3_600_000),
+      logger: silentLogger,
+    });
+    await engine.open();
+    await engine.ingest('draws', [{ key: '1', partition: 1, payload: {} }]);
+    await engine.stop();
+
+    const json = await runCli(['check', '--config', file, '--json']);
+    assert.equal(json.code, 1, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.healthy, false);
+    assert.deepEqual([report.datasets[0].status, report.datasets[0].freshness], ['unhealthy', 'error']);
+    assert.match(report.datasets[0].reasons[0], /^no new record for 2h \(error after 1h\)$/);
+    const text = await runCli(['check', '--config', file]);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, /UNHEALTHY\n$/);
   });
 
   it('gaps, backfill --dry-run, backfill and check work against a store', async () => {

@@ -166,6 +166,8 @@ describe('engine: gaps found at insert time are backfilled from the source', () 
       partition: { sequence: {} },
       sources: [upstreamSource('primary', up.url)],
       backfill: { ...fast, maxAttempts: 100, retryInitial: '5s', retryMax: '5s' },
+      // Three failures in a row would open the breaker, whose 30 s cooldown the queued retry honours.
+      breaker: { failureThreshold: 10 },
     };
     up.down = true;
     const first = engineFor(dataset, file);

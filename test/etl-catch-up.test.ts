@@ -26,10 +26,11 @@ describe('nightly ETL: a daily 02:00 Asia/Shanghai job across a 3-night downtime
   });
   after(() => tmp.cleanup());
 
-  const open = (): Engine => {
+  const open = (options: { file?: string; catchUp?: 'skip' | 'once' } = {}): Engine => {
+    const schedule = { cron: '0 2 * * *', timezone: 'Asia/Shanghai' };
     const config = compileConfig(
       {
-        store: { sqlite: join(tmp.dir, 'etl.db') },
+        store: { sqlite: join(tmp.dir, options.file ?? 'etl.db') },
         datasets: {
           market: {
             partition: { calendar: { every: '1d', timezone: 'Asia/Shanghai', start: '2026-03-01' } },
@@ -45,9 +46,17 @@ describe('nightly ETL: a daily 02:00 Asia/Shanghai job across a 3-night downtime
                 },
               },
             ],
-            collect: { schedule: '0 2 * * *', timezone: 'Asia/Shanghai' },
+            collect: { schedule: schedule.cron, timezone: schedule.timezone },
           },
         },
+        // An entry named like the implicit collect job replaces it: here to set its catch-up policy.
+        ...(options.catchUp
+          ? {
+              jobs: {
+                'collect:market': { kind: 'collect', dataset: 'market', schedule, catchUp: options.catchUp },
+              },
+            }
+          : {}),
       },
       { env: {} },
     );
@@ -57,12 +66,25 @@ describe('nightly ETL: a daily 02:00 Asia/Shanghai job across a 3-night downtime
   it('runs the missed 02:00 once after the restart, backfills the nights in between, shows the next run', async () => {
     const first = open();
     await first.start({ collect: true, backfill: true });
-    // An empty dataset is behind its calendar: the first start collects at once (data-aware catch-up).
+    // An empty dataset is behind its calendar: the first start collects at once (data-aware catch-up),
+    // for the schedule's latest due time (Feb 28 02:00 +08:00): no run was missed, the data says to run.
     await first.jobs().idle();
+    assert.deepEqual(
+      (await first.jobs().history('collect:market', { limit: 5 })).map((r) => [
+        r.trigger,
+        new Date(r.dueAt).toISOString(),
+        r.state,
+      ]),
+      [['catch-up', '2026-02-27T18:00:00.000Z', 'ok']],
+    );
+    assert.deepEqual(
+      (await first.store.recordsBetween('market', 0, Number.MAX_SAFE_INTEGER)).map((r) => r.key),
+      ['2026-03-01'],
+    );
     clock.set(Date.parse('2026-03-01T02:00:00+08:00'));
     await waitFor(
       async () =>
-        (await first.store.listJobRuns('collect:market', { limit: 5 })).some(
+        (await first.jobs().history('collect:market', { limit: 5 })).some(
           (r) => r.trigger === 'schedule' && r.state === 'ok',
         ),
       'the 02:00 run',
@@ -84,7 +106,7 @@ describe('nightly ETL: a daily 02:00 Asia/Shanghai job across a 3-night downtime
       10_000,
     );
 
-    const runs = (await second.store.listJobRuns('collect:market', { limit: 10 })).reverse();
+    const runs = (await second.jobs().history('collect:market', { limit: 10 })).reverse();
     const after = runs.filter((r) => r.startedAt >= Date.parse('2026-03-04T09:00:00+08:00'));
     assert.deepEqual(
       after.map((r) => [r.trigger, new Date(r.dueAt).toISOString(), r.state]),
@@ -111,9 +133,43 @@ describe('nightly ETL: a daily 02:00 Asia/Shanghai job across a 3-night downtime
       [['collect:market', '2026-03-05T02:00:00+08:00']],
     );
     const text = await metrics.render();
-    assert.match(text, /gapwarden_job_missed_runs_total\{job="collect:market"\} 3/);
-    assert.match(text, /gapwarden_job_runs_total\{job="collect:market",outcome="ok"\} 1/);
+    assert.match(text, /gapwarden_job_missed_runs_total\{job_id="collect:market"\} 3/);
+    assert.match(text, /gapwarden_job_runs_total\{job_id="collect:market",outcome="ok"\} 1/);
     metrics.close();
+    await second.stop();
+  });
+
+  it("collects a calendar dataset behind its data at a restart even when the job's catchUp is 'skip'", async () => {
+    const file = 'etl-skip.db';
+    clock.set(Date.parse('2026-03-01T02:00:00+08:00'));
+    const first = open({ file, catchUp: 'skip' });
+    await first.start({ collect: true, backfill: true });
+    await first.jobs().idle();
+    await first.stop();
+
+    // Down until Mar 4 09:00: three 02:00 runs missed, dropped by the policy; the data is three days behind.
+    const restart = Date.parse('2026-03-04T09:00:00+08:00');
+    clock.set(restart);
+    const second = open({ file, catchUp: 'skip' });
+    await second.start({ collect: true, backfill: true });
+    await second.jobs().idle();
+    await waitFor(
+      () => second.dataset('market').coverage.summary().missing === 0,
+      'the days behind to be backfilled',
+      10_000,
+    );
+    const runs = (await second.jobs().history('collect:market', { limit: 10 }))
+      .reverse()
+      .filter((r) => r.startedAt >= restart);
+    assert.deepEqual(
+      runs.map((r) => [r.trigger, new Date(r.dueAt).toISOString(), r.state]),
+      [['catch-up', '2026-03-03T18:00:00.000Z', 'ok']],
+      'the data-aware catch-up runs the latest due time (Mar 4 02:00 +08:00) instead of recording it skipped',
+    );
+    assert.deepEqual(
+      (await second.store.recordsBetween('market', 0, Number.MAX_SAFE_INTEGER)).map((r) => r.key),
+      ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04'],
+    );
     await second.stop();
   });
 });

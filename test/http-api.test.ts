@@ -35,6 +35,12 @@ describe('HTTP API (routes against a real SQLite store and upstream)', () => {
             backfill: { retryInitial: '20ms', ratePerSecond: 1000 },
           },
           daily: { partition: { calendar: { every: '1d', timezone: 'Asia/Shanghai', start: '2026-11-01' } } },
+          // Gaps wait for a backfill someone starts (the API here), so nothing races the API's own run.
+          nightly: {
+            partition: { sequence: { start: 1 } },
+            sources: [upstreamSource('primary', up.url)],
+            backfill: { enabled: false, ratePerSecond: 1000 },
+          },
         },
       },
       { env: {} },
@@ -254,7 +260,7 @@ describe('HTTP API (routes against a real SQLite store and upstream)', () => {
     assert.ok((draws?.secondsSinceLastRecord ?? 99) < 5);
   });
 
-  it('starts a backfill from the API: dry run plans, a real run fills', async () => {
+  it('plans a backfill from the API with dryRun, and refuses a call without a token or with an unknown field', async () => {
     up.absent.clear();
     await push(JSON.stringify([rec(12)]));
     const plan = await app.request('/api/datasets/draws/backfills', {
@@ -280,6 +286,52 @@ describe('HTTP API (routes against a real SQLite store and upstream)', () => {
     assert.equal(badBody.status, 400);
     assert.match(((await badBody.json()) as { error: { message: string } }).error.message, /dryrun/);
     await waitFor(async () => (await engine.gaps('draws')).length === 0, 'the auto backfill to finish');
+  });
+
+  it('starts a real backfill from the API: the run is queued (202) and fills the gap', async () => {
+    assert.equal((await push(JSON.stringify([rec(1), rec(2), rec(6)]), undefined, 'nightly')).status, 200);
+    const before = (await (await app.request('/api/datasets/nightly/gaps')).json()) as {
+      gaps: { from: number; to: number; backfill: string }[];
+    };
+    assert.deepEqual(
+      before.gaps.map((g) => [g.from, g.to]),
+      [[3, 5]],
+    );
+    const started = await app.request('/api/datasets/nightly/backfills', {
+      method: 'POST',
+      headers: { ...json, ...auth },
+      body: JSON.stringify({ from: 1, to: 10 }),
+    });
+    assert.equal(started.status, 202);
+    const body = (await started.json()) as {
+      dryRun: boolean;
+      plan: { partitions: number; gaps: { from: number; to: number }[] };
+      run: { id: number; dataset: string; trigger: string };
+    };
+    assert.deepEqual(
+      [body.dryRun, body.plan.partitions, body.run.dataset, body.run.trigger],
+      [false, 3, 'nightly', 'manual'],
+    );
+    let run: { filled: number; failed: number; finishedAt: number | null } | undefined;
+    await waitFor(async () => {
+      run = ((await (await app.request(`/api/backfills/${body.run.id}`)).json()) as { run: typeof run }).run;
+      return run?.finishedAt !== null;
+    }, 'the run to finish');
+    assert.deepEqual([run?.filled, run?.failed], [3, 0]);
+    const after = (await (await app.request('/api/datasets/nightly/gaps')).json()) as { gaps: unknown[] };
+    assert.deepEqual(after.gaps, []);
+    const rows = await engine.store.recordsBetween('nightly', 0, 10);
+    assert.deepEqual(
+      rows.map((r) => [r.key, r.source]),
+      [
+        ['1', 'push'],
+        ['2', 'push'],
+        ['3', 'primary'],
+        ['4', 'primary'],
+        ['5', 'primary'],
+        ['6', 'push'],
+      ],
+    );
   });
 
   it('describes completeness per bucket: blocks for sequences, days for calendars', async () => {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JobRun } from '../src/store/job-store.js';
+import type { JobRun } from '../src/scheduler/store/job-store.js';
+import { jobStorePart } from '../src/scheduler/store/job-store-part.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { exited, spawnCli } from './helpers/cli.js';
 import { tempDir, waitFor } from './helpers/temp-dir.js';
@@ -48,8 +49,9 @@ describe('jobs across two serve processes on one SQLite file', () => {
   const runs = async (job: string): Promise<JobRun[]> => {
     const store = createSqliteStore({ path: db });
     try {
+      const jobs = store.part(jobStorePart);
       await store.migrate();
-      return (await store.listJobRuns(job, { limit: 10_000 })).reverse();
+      return (await jobs.listJobRuns(job, { limit: 10_000 })).reverse();
     } finally {
       await store.close();
     }

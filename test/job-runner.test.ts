@@ -5,12 +5,19 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { compileJobs, compileScheduler } from '../src/config/compile-jobs.js';
 import type { CompiledJob } from '../src/config/compiled-config.js';
+import type { JobContext } from '../src/config/job-function.js';
 import type { JobConfig } from '../src/config/jobs-schema.js';
 import { createManualClock, type ManualClock } from '../src/internal/clock.js';
-import { createEventBus } from '../src/internal/events.js';
-import { silentLogger } from '../src/internal/logger.js';
+import {
+  createEventBus,
+  type EventBus,
+  type EventName,
+  type GapwardenEvents,
+} from '../src/internal/events.js';
+import { type Logger, silentLogger } from '../src/internal/logger.js';
+import { createLogger } from '../src/logging/json-logger.js';
 import { createJobRunner, type JobRunner } from '../src/scheduler/job-runner.js';
-import type { JobContext } from '../src/scheduler/job-work.js';
+import { jobStorePart } from '../src/scheduler/store/job-store-part.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { tempDir, waitFor } from './helpers/temp-dir.js';
@@ -49,16 +56,19 @@ describe('job runner (injected clock, real SQLite store)', () => {
     jobs: CompiledJob[],
     work: (ctx: JobContext) => Promise<{ records?: number }> = async () => ({}),
     settings: Partial<ReturnType<typeof compileScheduler>> = {},
+    deps: { events?: EventBus; logger?: Logger; holder?: string } = {},
   ) {
     const store = createSqliteStore({ path: join(tmp.dir, 'jobs.db'), clock });
     stores.push(store);
+    const jobStore = store.part(jobStorePart);
     await store.migrate();
     const runner = createJobRunner({
       jobs,
-      store,
+      store: jobStore,
       clock,
-      logger: silentLogger,
-      events: createEventBus(),
+      logger: deps.logger ?? silentLogger,
+      events: deps.events ?? createEventBus(),
+      ...(deps.holder ? { holder: deps.holder } : {}),
       settings: { ...compileScheduler(undefined), shutdownGraceMs: 200, ...settings },
       work: async (_job, ctx) => {
         calls.push(ctx);
@@ -74,7 +84,7 @@ describe('job runner (injected clock, real SQLite store)', () => {
     await runner.idle();
   };
   const runsOf = async (store: Store, job: string) =>
-    (await store.listJobRuns(job, { limit: 1000 })).reverse();
+    (await store.part(jobStorePart).listJobRuns(job, { limit: 1000 })).reverse();
 
   const daily = (catchUp: 'skip' | 'once' | 'all') =>
     jobsOf({
@@ -88,7 +98,7 @@ describe('job runner (injected clock, real SQLite store)', () => {
     });
 
   /** Runs the daily job once at 02:00, stops, comes back 3 days and 5 hours later. */
-  async function downtime(catchUp: 'skip' | 'once' | 'all') {
+  async function downtime(catchUp: 'skip' | 'once' | 'all', logger?: Logger) {
     clock = createManualClock(SHANGHAI_0200 - 1000);
     const first = await runnerFor(daily(catchUp));
     await first.runner.start();
@@ -97,7 +107,7 @@ describe('job runner (injected clock, real SQLite store)', () => {
     await first.runner.stop();
     clock.set(SHANGHAI_0200 + 3 * DAY + 5 * 3_600_000);
     calls = [];
-    const second = await runnerFor(daily(catchUp));
+    const second = await runnerFor(daily(catchUp), undefined, {}, logger ? { logger } : {});
     await second.runner.start();
     await settle(second.runner);
     return { store: second.store, runner: second.runner };
@@ -129,17 +139,31 @@ describe('job runner (injected clock, real SQLite store)', () => {
     );
   });
 
-  it("'skip' runs nothing and records the missed runs as one skipped entry", async () => {
-    const { store } = await downtime('skip');
+  it("'skip' runs nothing and records (and logs) the missed runs as one skipped entry", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const { store } = await downtime('skip', capture(lines));
     assert.deepEqual(calls, []);
     const runs = await runsOf(store, 'etl');
     assert.equal(runs.at(-1)?.state, 'skipped');
     assert.match(runs.at(-1)?.detail ?? '', /3 runs missed/);
-    assert.equal((await store.loadJobState('etl'))?.lastDueAt, Date.parse('2026-03-03T18:00:00Z'));
+    assert.equal(
+      (await store.part(jobStorePart).loadJobState('etl'))?.lastDueAt,
+      Date.parse('2026-03-03T18:00:00Z'),
+    );
+    const line = lines.find((l) => l.msg === 'job run skipped');
+    assert.deepEqual(line && [line.level, line.job, line.dueAt, line.reason, line.detail], [
+      30,
+      'etl',
+      '2026-03-03T18:00:00.000Z',
+      'catch-up',
+      '3 runs missed while down (catch-up: skip)',
+    ]);
   });
 
   it('a paused job stays paused after a restart and runs again once resumed, without catching up the pause', async () => {
-    clock = createManualClock(Date.parse('2026-05-01T00:00:00Z'));
+    // Half a second past a due time, so exactly one run falls due per advance (starting on a due
+    // time made two due at once, and whether they overlapped depended on the order of microtasks).
+    clock = createManualClock(Date.parse('2026-05-01T00:00:00.500Z'));
     const jobs = jobsOf({ tick: { kind: 'function', run: async () => ({}), schedule: { every: '10s' } } });
     const a = await runnerFor(jobs);
     await a.runner.start();
@@ -149,9 +173,14 @@ describe('job runner (injected clock, real SQLite store)', () => {
     await a.runner.stop();
     const b = await runnerFor(jobs);
     await b.runner.start();
-    for (let i = 0; i < 5; i++) {
+    const firstDue = Date.parse('2026-05-01T00:00:20Z');
+    for (let i = 1; i <= 5; i++) {
       clock.advance(10_000);
-      await settle(b.runner);
+      // The schedule has moved past the due time: it was handled, and not run, while paused.
+      await waitFor(
+        async () => (await b.runner.list())[0]?.nextDueAt === firstDue + i * 10_000,
+        `due time ${i} to pass`,
+      );
     }
     assert.equal(calls.length, 1, 'no run while paused');
     assert.equal((await b.runner.list())[0]?.paused, true);
@@ -159,50 +188,166 @@ describe('job runner (injected clock, real SQLite store)', () => {
     clock.advance(10_000);
     await waitFor(async () => calls.length === 2, 'the run after resume');
     assert.equal(calls[1]?.trigger, 'schedule');
+    // Every run this runner started is finished and in the history: none for the paused due times.
+    await b.runner.idle();
+    assert.deepEqual(
+      (await runsOf(b.store, 'tick')).map((r) => [new Date(r.dueAt).toISOString(), r.state]),
+      [
+        ['2026-05-01T00:00:10.000Z', 'ok'],
+        ['2026-05-01T00:01:10.000Z', 'ok'],
+      ],
+    );
   });
 
-  it("overlap 'skip' records the due run that found the previous one running; 'queue' runs it right after", async () => {
-    for (const overlap of ['skip', 'queue'] as const) {
-      clock = createManualClock(Date.parse('2026-05-01T00:00:00.500Z'));
-      calls = [];
-      let release!: () => void;
-      const blocked = new Promise<void>((r) => {
-        release = r;
+  /** Resolves with the next `name` event that `match` accepts. */
+  const nextEvent = <K extends EventName>(
+    bus: EventBus,
+    name: K,
+    match: (e: GapwardenEvents[K]) => boolean = () => true,
+  ) =>
+    new Promise<GapwardenEvents[K]>((resolve) => {
+      const off = bus.on(name, (e) => {
+        if (!match(e)) return;
+        off();
+        resolve(e);
       });
-      const jobs = jobsOf({
-        slow: { kind: 'function', run: async () => ({}), schedule: { every: '10s' }, overlap },
-      });
-      const { store, runner } = await runnerFor(jobs, async (ctx) => {
-        if (ctx.dueAt === Date.parse('2026-05-01T00:00:10Z')) await blocked;
+    });
+  /** A JSON logger whose lines land in `lines`. */
+  const capture = (lines: Record<string, unknown>[]) =>
+    createLogger('debug', { write: (text: string) => void lines.push(JSON.parse(text)) });
+  const TEN = Date.parse('2026-05-01T00:00:10Z');
+  const TWENTY = Date.parse('2026-05-01T00:00:20Z');
+
+  /** A job every 10 s whose run due at :10 blocks until `release`; the clock half a second before it. */
+  async function slowJob(overlap: 'skip' | 'queue', deps: { events: EventBus; logger?: Logger }) {
+    clock = createManualClock(Date.parse('2026-05-01T00:00:00.500Z'));
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => {
+      release = r;
+    });
+    const jobs = jobsOf({
+      slow: { kind: 'function', run: async () => ({}), schedule: { every: '10s' }, overlap },
+    });
+    const { store, runner } = await runnerFor(
+      jobs,
+      async (ctx) => {
+        if (ctx.dueAt === TEN) await blocked;
         return {};
-      });
-      await runner.start();
-      clock.advance(9_500);
-      await waitFor(async () => calls.length === 1, 'the first run');
-      clock.advance(10_000);
-      await new Promise((r) => setTimeout(r, 50));
-      assert.equal(calls.length, 1, 'the second due run waits or is skipped while the first runs');
-      release();
-      await settle(runner);
-      const runs = await runsOf(store, 'slow');
-      if (overlap === 'skip') {
-        assert.deepEqual(
-          runs.map((r) => r.state),
-          ['ok', 'skipped'],
-        );
-        assert.equal(calls.length, 1);
-      } else {
-        assert.deepEqual(
-          runs.map((r) => r.state),
-          ['ok', 'ok'],
-        );
-        assert.equal(calls[1]?.dueAt, Date.parse('2026-05-01T00:00:20Z'));
-      }
-      await runner.stop();
-      await store.close();
-      tmp.cleanup();
-      tmp = tempDir();
-    }
+      },
+      {},
+      { ...deps, holder: 'this-process' },
+    );
+    await runner.start();
+    clock.advance(9_500);
+    await waitFor(async () => calls.length === 1, 'the first run');
+    return { store, runner, release };
+  }
+
+  it("overlap 'skip' records and logs the due run that found the previous one running", async () => {
+    const events = createEventBus();
+    const lines: Record<string, unknown>[] = [];
+    const { store, runner, release } = await slowJob('skip', { events, logger: capture(lines) });
+    const skipped = nextEvent(events, 'job:skipped');
+    clock.advance(10_000);
+    assert.deepEqual(await skipped, { job: 'slow', dueAt: TWENTY, reason: 'overlap' });
+    assert.equal(calls.length, 1, 'the skipped run did not start');
+    release();
+    await settle(runner);
+    const runs = await runsOf(store, 'slow');
+    assert.deepEqual(
+      runs.map((r) => [r.state, new Date(r.dueAt).toISOString()]),
+      [
+        ['ok', '2026-05-01T00:00:10.000Z'],
+        ['skipped', '2026-05-01T00:00:20.000Z'],
+      ],
+    );
+    assert.equal(calls.length, 1);
+    assert.deepEqual(
+      lines
+        .filter((l) => l.msg === 'job run skipped')
+        .map(({ level, job, dueAt, reason, holder }) => ({ level, job, dueAt, reason, holder })),
+      [
+        {
+          level: 40,
+          job: 'slow',
+          dueAt: '2026-05-01T00:00:20.000Z',
+          reason: 'overlap',
+          holder: 'this-process',
+        },
+      ],
+    );
+  });
+
+  it("overlap 'queue' starts the due run once the previous one has finished", async () => {
+    const events = createEventBus();
+    const order: string[] = [];
+    events.on('job:started', (e) => order.push(`started ${new Date(e.dueAt).toISOString().slice(17, 19)}`));
+    events.on('job:finished', (e) => order.push(`finished ${new Date(e.dueAt).toISOString().slice(17, 19)}`));
+    const { store, runner, release } = await slowJob('queue', { events });
+    clock.advance(10_000);
+    // The :20 due time has been handled (queued) once the schedule moved on to :30.
+    await waitFor(
+      async () => (await runner.list())[0]?.nextDueAt === Date.parse('2026-05-01T00:00:30Z'),
+      'the :20 due time to be queued',
+    );
+    release();
+    await settle(runner);
+    assert.deepEqual(order, ['started 10', 'finished 10', 'started 20', 'finished 20']);
+    assert.deepEqual(
+      (await runsOf(store, 'slow')).map((r) => [r.state, r.trigger]),
+      [
+        ['ok', 'schedule'],
+        ['ok', 'schedule'],
+      ],
+    );
+    assert.equal(calls[1]?.dueAt, TWENTY);
+  });
+
+  it('a due run another process still holds is skipped here and logged with that holder', async () => {
+    clock = createManualClock(Date.parse('2026-05-01T00:00:00.500Z'));
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => {
+      release = r;
+    });
+    const jobs = jobsOf({ slow: { kind: 'function', run: async () => ({}), schedule: { every: '10s' } } });
+    const lines: Record<string, unknown>[] = [];
+    const eventsB = createEventBus();
+    const a = await runnerFor(
+      jobs,
+      async () => {
+        await blocked;
+        return {};
+      },
+      {},
+      { holder: 'process-a' },
+    );
+    // A manual run (A runs no schedule) holds a live lease on the job; B's scheduled claim must respect it.
+    const manual = a.runner.trigger('slow');
+    await waitFor(async () => calls.length === 1, 'the manual run to start');
+    const b = await runnerFor(
+      jobs,
+      async () => ({}),
+      {},
+      {
+        events: eventsB,
+        logger: capture(lines),
+        holder: 'process-b',
+      },
+    );
+    await b.runner.start();
+    const skipped = nextEvent(eventsB, 'job:skipped');
+    clock.advance(9_500);
+    assert.deepEqual(await skipped, { job: 'slow', dueAt: TEN, reason: 'overlap' });
+    release();
+    await manual;
+    const line = lines.find((l) => l.msg === 'job run skipped');
+    assert.deepEqual(line && [line.level, line.job, line.dueAt, line.reason, line.holder], [
+      40,
+      'slow',
+      '2026-05-01T00:00:10.000Z',
+      'overlap',
+      'process-a',
+    ]);
   });
 
   it('a run past its timeout is cancelled through its AbortSignal and recorded as timeout; failures retry', async () => {

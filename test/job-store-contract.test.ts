@@ -1,13 +1,15 @@
-// The job side of the Store contract (state, run history, run leases): every
-// adapter in STORE_ADAPTERS passes these same tests on a fresh database each.
+// The jobs module's part of the store (state, run history, run leases): on
+// every adapter in STORE_ADAPTERS, the part passes these same tests on a fresh
+// database each.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { JobClaim, JobClaimResult, JobRun } from '../src/store/job-store.js';
+import type { JobClaim, JobClaimResult, JobRun, JobStore } from '../src/scheduler/store/job-store.js';
+import { jobStorePart } from '../src/scheduler/store/job-store-part.js';
 import type { Store } from '../src/store/store.js';
 import { STORE_ADAPTERS, type StoreAdapter } from './helpers/store-adapters.js';
 
 const T0 = 1_700_000_000_000;
-type FullStore = Store;
+type FullStore = JobStore;
 
 const claim = (over: Partial<JobClaim> = {}): JobClaim => ({
   job: 'collect:draws',
@@ -26,13 +28,14 @@ function runOf(result: JobClaimResult): JobRun {
 
 function jobStoreContract(adapter: StoreAdapter) {
   let locator: string;
-  let opened: FullStore[];
+  let opened: Store[];
   let store: FullStore;
   const connect = async () => {
-    const s = (await adapter.open(locator)) as FullStore;
+    const s = await adapter.open(locator);
     opened.push(s);
+    const jobs = s.part(jobStorePart);
     await s.migrate();
-    return s;
+    return jobs;
   };
 
   beforeEach(async () => {
@@ -135,6 +138,105 @@ function jobStoreContract(adapter: StoreAdapter) {
       [
         ['skipped', T0 + 1000, 'older'],
         ['skipped', T0 + 5000, 'previous run still running'],
+      ],
+    );
+  });
+
+  it('a batch claim reads pause inside it, claims each due time once and decides overlap within the batch', async () => {
+    await store.ensureJobs(['ahead'], T0);
+    await store.setJobPaused('check', true, T0);
+    const results = await store.claimJobRuns([
+      claim(),
+      claim({ holder: 'b' }),
+      claim({ job: 'check', checkPaused: true }),
+      claim({ job: 'check', dueAt: T0 + 1, exclusive: false }),
+      claim({ dueAt: T0 + 1000 }),
+      claim({ job: 'ahead', dueAt: T0 + 500, startsAt: T0 + 500 }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => ('run' in r ? `run ${r.run.job}@${r.run.dueAt - T0}` : r.refused)),
+      ['run collect:draws@0', 'done', 'paused', 'run check@1', 'overlap', 'run ahead@500'],
+    );
+    // Claimed ahead: it starts (and its lease runs) from its start, not from the claim.
+    const ahead = runOf(results[5]!);
+    assert.deepEqual([ahead.startedAt, ahead.leaseUntil], [T0 + 500, T0 + 10_500]);
+    const stored = await store.listJobRuns('ahead', { limit: 5 });
+    assert.deepEqual(
+      stored.map((r) => [r.id, r.state, r.startedAt, r.leaseUntil, r.holder]),
+      [[ahead.id, 'running', T0 + 500, T0 + 10_500, 'a']],
+    );
+    assert.equal((await store.loadJobState('collect:draws'))?.lastDueAt, T0);
+    // A later batch sees the first one's runs: done for the same due time, overlap for the next one.
+    const again = await store.claimJobRuns([
+      claim({ holder: 'b', nowMs: T0 + 10 }),
+      claim({ dueAt: T0 + 2000 }),
+    ]);
+    assert.deepEqual(
+      again.map((r) => ('refused' in r ? [r.refused, r.by?.holder] : ['run'])),
+      [
+        ['done', 'a'],
+        ['overlap', 'a'],
+      ],
+    );
+    // An expired lease is taken over by a batch claim of its due time (attempt 2).
+    const taken = await store.claimJobRuns([claim({ holder: 'b', nowMs: T0 + 20_000 })]);
+    assert.deepEqual([runOf(taken[0]!).holder, runOf(taken[0]!).attempt], ['b', 2]);
+  });
+
+  it('two connections claiming the same due times at once: each is claimed exactly once', async () => {
+    const jobs = Array.from({ length: 150 }, (_, i) => `job-${String(i).padStart(3, '0')}`);
+    await store.ensureJobs(jobs, T0);
+    const other = await connect();
+    const batch = (holder: string, order: string[]) =>
+      order.flatMap((job) => [0, 1000].map((d) => claim({ job, holder, dueAt: T0 + d, exclusive: false })));
+    // Opposite orders: the job rows are locked in name order, so the batches cannot deadlock.
+    const [a, b] = await Promise.all([
+      store.claimJobRuns(batch('a', jobs)),
+      other.claimJobRuns(batch('b', [...jobs].reverse())),
+    ]);
+    const won = [...a, ...b].filter((r) => 'run' in r).map((r) => `${runOf(r).job}@${runOf(r).dueAt}`);
+    assert.equal(won.length, jobs.length * 2);
+    assert.equal(new Set(won).size, jobs.length * 2);
+    for (const r of [...a, ...b]) if ('refused' in r) assert.equal(r.refused, 'done');
+  });
+
+  it('leases renew and runs finish in batches, only where the holder still holds the lease', async () => {
+    await store.ensureJobs(['ahead'], T0);
+    const [r1, r2, r3] = (
+      await store.claimJobRuns([claim(), claim({ job: 'check' }), claim({ job: 'ahead', leaseMs: 100 })])
+    ).map(runOf);
+    runOf(await store.claimJobRun(claim({ job: 'ahead', holder: 'b', nowMs: T0 + 200 })));
+    assert.deepEqual(
+      (await store.renewJobLeases('a', [r1!.id, r2!.id, r3!.id], T0 + 30_000)).sort((x, y) => x - y),
+      [r1!.id, r2!.id].sort((x, y) => x - y),
+    );
+    assert.deepEqual(await store.renewJobLeases('a', [], T0), []);
+    const finished = await store.finishJobRuns('a', [
+      { runId: r1!.id, result: { state: 'ok', finishedAt: T0 + 300, records: 3 } },
+      { runId: r2!.id, result: { state: 'failed', finishedAt: T0 + 301, error: 'boom' } },
+      { runId: r3!.id, result: { state: 'ok', finishedAt: T0 + 302 } },
+    ]);
+    assert.deepEqual(finished, [true, true, false]);
+    const [c] = await store.listJobRuns('check', { limit: 1 });
+    assert.deepEqual([c?.state, c?.error, c?.finishedAt, c?.leaseUntil], ['failed', 'boom', T0 + 301, null]);
+    const [d] = await store.listJobRuns('collect:draws', { limit: 1 });
+    assert.deepEqual([d?.state, d?.records], ['ok', 3]);
+    const [e] = await store.listJobRuns('ahead', { limit: 1 });
+    assert.deepEqual([e?.state, e?.holder], ['running', 'b']);
+  });
+
+  it('skipped runs recorded in a batch are idempotent and advance lastDueAt', async () => {
+    const skip = (job: string, d: number, reason: string) => ({ job, dueAt: T0 + d, reason, nowMs: T0 + d });
+    await store.recordSkippedRuns([skip('check', 1000, 'overlap'), skip('check', 2000, 'overlap')]);
+    await store.recordSkippedRuns([skip('check', 2000, 'again'), skip('collect:draws', 500, 'x')]);
+    await store.recordSkippedRuns([]);
+    assert.equal((await store.loadJobState('check'))?.lastDueAt, T0 + 2000);
+    assert.equal((await store.loadJobState('collect:draws'))?.lastDueAt, T0 + 500);
+    assert.deepEqual(
+      (await store.listJobRuns('check', { limit: 10 })).map((r) => [r.state, r.dueAt - T0, r.detail]),
+      [
+        ['skipped', 2000, 'overlap'],
+        ['skipped', 1000, 'overlap'],
       ],
     );
   });

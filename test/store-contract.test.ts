@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { RangeSet } from '../src/domain/range-set.js';
+import type { SourceHealth } from '../src/domain/source-health.js';
 import { GapwardenError } from '../src/internal/errors.js';
-import type { SourceHealth } from '../src/sources/source.js';
 import type { BackfillItem, RecordRow, Store } from '../src/store/store.js';
 import { STORE_ADAPTERS, type StoreAdapter } from './helpers/store-adapters.js';
 import { startClaimProcess } from './helpers/store-claim-process.js';
@@ -65,6 +65,15 @@ function storeContract(adapter: StoreAdapter) {
       const again = await connect();
       await again.migrate();
       assert.equal((await again.stats('draws')).records, 2);
+    });
+
+    it('reports itself healthy while open and not after close', async () => {
+      await store.ingest('draws', rowsFor([1]), 'ignore', T0);
+      assert.deepEqual(await store.health(), { ok: true, reasons: [] });
+      await store.close();
+      const closed = await store.health();
+      assert.equal(closed.ok, false);
+      assert.deepEqual(closed.reasons, ['the store is closed']);
     });
 
     it('answers ping while open and not after close; close twice is fine', async () => {
@@ -210,6 +219,52 @@ function storeContract(adapter: StoreAdapter) {
       await store.ingest('draws', [row(1, 'k')], 'ignore', T0);
       assert.deepEqual((await store.ingest('other', [row(7, 'k')], 'ignore', T0)).inserted, ['k']);
       assert.deepEqual(members(await store.loadCoverage('other')), [7]);
+    });
+
+    it('gives back keys, payloads and sources exactly as ingest produces them, whatever characters they hold', async () => {
+      // Payloads are JSON text as ingest writes it (JSON.stringify escapes U+0000 and lone
+      // surrogates); keys and sources are well-formed text without U+0000 (ingest rejects the rest).
+      const payloads = [
+        JSON.stringify({
+          nul: '\u0000',
+          lone: ['\ud800', '\udfff', 'a\udc00b'],
+          emoji: '😀👍🏽',
+          cjk: '中文',
+        }),
+        JSON.stringify('tab\tnewline\nreturn\rbackslash\\quote"'),
+        JSON.stringify({
+          control: '\u0001\u001f\u007f',
+          bom: '\ufeff',
+          nonchar: '\uffff',
+          combining: 'e\u0301',
+        }),
+      ];
+      for (const p of payloads)
+        assert.doesNotMatch(p, /\u0000|[\ud800-\udfff]/u, 'the JSON text itself is well-formed');
+      const rows = [
+        row(1, 'emoji 😀 ß 中文', payloads[0], 'src 😀'),
+        row(2, 'tab\tnewline\nreturn\rbackslash\\', payloads[1], 'src\\tab\t'),
+        row(3, '\u0001\u007f\ufeff\uffff', payloads[2], '\u0001'),
+        row(4, 'N', JSON.stringify('\\N'), '\\N'),
+      ];
+      const w = await store.ingest('draws', rows, 'ignore', T0);
+      assert.deepEqual(
+        w.inserted,
+        rows.map((r) => r.key),
+      );
+      const back = await store.recordsBetween('draws', 1, 4);
+      assert.deepEqual(
+        back.map((r) => ({ key: r.key, ordinal: r.ordinal, payload: r.payload, source: r.source })),
+        rows,
+      );
+      for (const [i, r] of back.entries())
+        assert.deepEqual(
+          JSON.parse(r.payload),
+          JSON.parse(rows[i]!.payload),
+          `payload ${i} parses back the same`,
+        );
+      // The same rows again are recognised as stored, not new.
+      assert.deepEqual((await store.ingest('draws', rows, 'ignore', T0 + 1)).inserted, []);
     });
 
     it('accepts an empty batch', async () => {

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 /** One benchmark figure; `baseline` and `ratio` when compared side by side in the same run. */
@@ -56,8 +57,8 @@ export function suite(name: string, figures: Figure[], notes: string[] = []): Su
     at: new Date().toISOString(),
     machine: {
       node: process.version,
-      cpus:
-        (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 0,
+      // `navigator` is a global from Node 21 on; on Node 20 it is undefined, which recorded 0 before.
+      cpus: availableParallelism(),
       platform: process.platform,
     },
     notes,

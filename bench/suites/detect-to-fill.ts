@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { compileConfig } from '../../src/config/compile-config.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { silentLogger } from '../../src/internal/logger.js';
+import { sqliteStoreFiles } from '../../src/store/sqlite/sqlite-store-file.js';
 import { payloadOf, startTestUpstream } from '../../test/helpers/test-upstream.js';
 import { type Figure, median, percentile, type SuiteResult, suite } from '../lib/report.js';
 
@@ -61,7 +62,7 @@ export async function runDetectToFillBench(): Promise<SuiteResult> {
   }
   await engine.stop();
   await up.close();
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  for (const f of sqliteStoreFiles(file)) rmSync(f, { force: true });
 
   // Floor: one HTTP round trip to the same upstream.
   const floorUp = await startTestUpstream([1]);

@@ -8,6 +8,7 @@ import { createPartitioning } from '../../src/domain/create-partitioning.js';
 import { RangeSet } from '../../src/domain/range-set.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { silentLogger } from '../../src/internal/logger.js';
+import { sqliteStoreFiles } from '../../src/store/sqlite/sqlite-store-file.js';
 import { type Figure, median, type SuiteResult, suite } from '../lib/report.js';
 
 const PARTITIONS = 10_000_000;
@@ -53,7 +54,7 @@ async function bigStore(): Promise<string> {
     { store: { sqlite: `${file}.tmp` }, datasets: { big: { partition: { sequence: { start: 0 } } } } },
     { env: {} },
   );
-  for (const f of [`${file}.tmp`, `${file}.tmp-wal`, `${file}.tmp-shm`]) rmSync(f, { force: true });
+  for (const f of sqliteStoreFiles(`${file}.tmp`)) rmSync(f, { force: true });
   const engine = createEngine({ config, logger: silentLogger });
   await engine.open();
   await engine.stop();
@@ -70,7 +71,7 @@ async function bigStore(): Promise<string> {
   db.close();
   const { renameSync } = await import('node:fs');
   renameSync(`${file}.tmp`, file);
-  for (const f of [`${file}.tmp-wal`, `${file}.tmp-shm`]) rmSync(f, { force: true });
+  for (const f of sqliteStoreFiles(`${file}.tmp`)) rmSync(f, { force: true });
   return file;
 }
 

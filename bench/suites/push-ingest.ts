@@ -7,6 +7,7 @@ import { compileConfig } from '../../src/config/compile-config.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { silentLogger } from '../../src/internal/logger.js';
 import { startHttpServer } from '../../src/server/http-server.js';
+import { sqliteStoreFiles } from '../../src/store/sqlite/sqlite-store-file.js';
 import { type BenchRecord, makeBenchRecords, type PushRun, pushRecords } from '../lib/push-client.js';
 import { type Figure, median, percentile, type SuiteResult, suite } from '../lib/report.js';
 
@@ -72,12 +73,12 @@ export async function runPushIngestBench(): Promise<SuiteResult> {
     // Rotate the order so no side always runs on a warmer machine.
     for (const side of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
       const file = join(tmpdir(), `gapwarden-bench-push-${process.pid}-${side}.db`);
-      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      for (const f of sqliteStoreFiles(file)) rmSync(f, { force: true });
       const engine = await openEngine(file);
       const run =
         side === 'direct' ? await viaLibrary(engine, records) : await viaHttp(engine, side, records);
       await engine.stop();
-      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      for (const f of sqliteStoreFiles(file)) rmSync(f, { force: true });
       if (run.inserted !== ROWS) throw new Error(`${side} inserted ${run.inserted} of ${ROWS}`);
       rates[side].push((ROWS / run.ms) * 1000);
       latencies[side].push(...run.latencies);

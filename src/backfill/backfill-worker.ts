@@ -1,11 +1,22 @@
-import type { DatasetRuntime } from '../engine/dataset-runtime.js';
+import type { DatasetRuntime } from '../ingest/dataset-runtime.js';
 import type { Ingestor } from '../ingest/ingestor.js';
 import type { Clock } from '../internal/clock.js';
-import { describeError, GapwardenError, hasCode } from '../internal/errors.js';
+import { describeError, GapwardenError } from '../internal/errors.js';
 import type { EventBus } from '../internal/events.js';
 import type { Logger } from '../internal/logger.js';
+import { noRedaction, type Redact } from '../internal/redactor.js';
+import type { RequestPacer } from '../sources/source.js';
 import type { BackfillItem, BackfillOutcome, Store } from '../store/store.js';
-import { backoffDelay, TokenBucket } from './token-bucket.js';
+import type { BackfillFeeder } from './backfill-feeder.js';
+import { createBackfillOutcomes } from './backfill-outcomes.js';
+import { createPartitionFetcher } from './fetch-partition.js';
+import { createRangeFetcher, type RangeItemOutcome } from './fetch-range.js';
+import { splitIntoRuns } from './range-runs.js';
+import { createNotFoundJudge } from './source-newest.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** How often a dataset with no run left to feed is looked at again (another process may have opened one). */
+const FEED_RECHECK_MS = 10_000;
 
 export interface BackfillWorkerOptions {
   store: Store;
@@ -14,8 +25,12 @@ export interface BackfillWorkerOptions {
   events: EventBus;
   ingestor: Ingestor;
   datasets: ReadonlyMap<string, DatasetRuntime>;
+  /** Queues more of a dataset's large runs as its queue drains. */
+  feeder: BackfillFeeder;
   /** How often the queue is looked at when nothing wakes the worker. @default 500 */
   pollMs?: number;
+  /** Masks secrets in the error text an item keeps in the store. @default no masking */
+  redact?: Redact;
   random?: () => number;
 }
 
@@ -25,22 +40,30 @@ export interface BackfillWorker {
   stop(): Promise<void>;
   /** Looks at the queue now (a gap just opened). */
   wake(): void;
+  /** A run of the dataset has more to queue: feed it as the queue drains. */
+  feedSoon(dataset: string): void;
   /** Resolves when no item is in flight and none is due now. */
   idle(): Promise<void>;
 }
 
 /**
  * Works the persisted backfill queue: claims due partitions with a lease,
- * fetches each from the dataset's sources (failover, rate-limited, bounded
- * concurrency), stores what comes back and settles the item. Crash-safe: an
- * item in flight when the process dies is claimed again once its lease ends.
+ * fetches them from the dataset's sources (failover, rate-limited, bounded
+ * concurrency) by key, or as ranges when the source has `byRange`, stores
+ * what comes back and settles the items. Crash-safe: an item in flight when
+ * the process dies is claimed again once its lease ends.
  */
 export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWorker {
-  const { store, clock, logger, events, ingestor, datasets } = options;
+  const { store, clock, logger, events, ingestor, datasets, feeder } = options;
+  const notFoundIsFinal = createNotFoundJudge({ store, clock, logger });
+  /** Datasets that may have runs with more to queue, and when each was last found to have none. */
+  const feeding = new Map<string, boolean>();
+  const lastFeedCheck = new Map<string, number>();
   const pollMs = options.pollMs ?? 500;
   const random = options.random ?? Math.random;
+  const redact = options.redact ?? noRedaction;
   const inFlight = new Map<string, number>();
-  const buckets = new Map<string, TokenBucket>();
+  const pacers = new Map<string, RequestPacer>();
   const tasks = new Set<Promise<void>>();
   const abort = new AbortController();
   let running = false;
@@ -49,103 +72,62 @@ export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWo
   let pendingWake = false;
   let idleWaiters: (() => void)[] = [];
 
-  const bucketFor = (rt: DatasetRuntime) => {
+  /** The dataset's token bucket as a pacer: every request its sources send waits for a token. */
+  const paceFor = (rt: DatasetRuntime): RequestPacer => {
     const { name, backfill } = rt.config;
-    const bucket = buckets.get(name) ?? new TokenBucket(backfill.ratePerSecond, backfill.burst, clock);
-    buckets.set(name, bucket);
-    return bucket;
+    let pace = pacers.get(name);
+    if (!pace) {
+      const bucket = new TokenBucket(backfill.ratePerSecond, backfill.burst, clock);
+      pace = async (signal) => {
+        for (let wait = bucket.take(); wait > 0; wait = bucket.take())
+          await clock.sleep(wait, signal ?? abort.signal);
+      };
+      pacers.set(name, pace);
+    }
+    return pace;
   };
 
-  const eligible = () =>
-    [...datasets.values()].filter(
-      (rt) =>
-        rt.config.backfill.enabled &&
-        rt.source &&
-        (rt.source.capabilities.byKey || rt.source.capabilities.byRange),
-    );
+  const outcomes = createBackfillOutcomes({ clock, logger, events, random, signal: abort.signal });
+  const fetchDeps = { store, clock, ingestor, outcomes, notFoundIsFinal, paceFor, signal: abort.signal };
+  const fetchPartition = createPartitionFetcher(fetchDeps);
+  const fetchRange = createRangeFetcher({ ...fetchDeps, logger, random });
+
+  /** Whether the dataset's gaps are asked for as ranges. */
+  const byRange = (rt: DatasetRuntime) => rt.config.backfill.rangeSize > 1 && rt.source!.capabilities.byRange;
 
   /**
-   * Whether the store holds the partition although this process's coverage
-   * does not: another process sharing the store stored it (a collect, or a
-   * backfill it queued from its own view). Coverage learns it here.
+   * A range's partitions stay leased while a request for the range and, for
+   * those it leaves out, one request each may wait for the rate limit, which
+   * every request in flight for the dataset shares.
    */
-  async function storedElsewhere(rt: DatasetRuntime, ordinal: number): Promise<boolean> {
-    const rows = await store.recordsBetween(rt.config.name, ordinal, ordinal);
-    if (rows.length === 0) return false;
-    rt.coverage.add([ordinal]);
-    return true;
-  }
+  const rangeLeaseMs = (rt: DatasetRuntime) => {
+    const { leaseMs, rangeSize, concurrency, ratePerSecond } = rt.config.backfill;
+    return leaseMs + Math.ceil(((rangeSize + 1) * concurrency * 1000) / ratePerSecond);
+  };
 
-  async function fetchOne(rt: DatasetRuntime, item: BackfillItem): Promise<BackfillOutcome> {
-    const ds = rt.config;
-    const alreadyPresent: BackfillOutcome = { kind: 'filled', source: 'already-present' };
-    if (rt.coverage.has(item.ordinal)) return alreadyPresent;
-    const bucket = bucketFor(rt);
-    for (let wait = bucket.take(); wait > 0; wait = bucket.take()) await clock.sleep(wait, abort.signal);
-    const ref = { ordinal: item.ordinal, vars: ds.partitioning.describe(item.ordinal) };
-    const started = clock.now();
-    try {
-      if (await storedElsewhere(rt, item.ordinal)) return alreadyPresent;
-      const source = rt.source!;
-      const res = source.capabilities.byKey
-        ? await source.byKey(ref, abort.signal)
-        : await source.byRange(ref, ref, abort.signal);
-      await ingestor.ingest(rt, res.records, res.source, 'backfill');
-      if (!rt.coverage.has(item.ordinal) && !(await storedElsewhere(rt, item.ordinal))) {
-        throw new GapwardenError(
-          'SOURCE_RESPONSE_INVALID',
-          `source ${res.source} answered but returned no valid record for partition ${ds.partitioning.valueOf(item.ordinal)}`,
-          { retryable: true },
-        );
-      }
-      events.emit('backfill:filled', {
-        dataset: ds.name,
-        partition: ds.partitioning.valueOf(item.ordinal),
-        source: res.source,
-        ms: clock.now() - started,
-      });
-      return { kind: 'filled', source: res.source };
-    } catch (err) {
-      const partition = ds.partitioning.valueOf(item.ordinal);
-      if (hasCode(err, 'SOURCE_NOT_FOUND')) {
-        events.emit('backfill:not-found', { dataset: ds.name, partition });
-        logger.info({ msg: 'backfill not found upstream', dataset: ds.name, partition });
-        return { kind: 'not_found' };
-      }
-      const error = describeError(err);
-      const retryable = !(err instanceof GapwardenError) || err.retryable;
-      if (retryable && item.attempts < ds.backfill.maxAttempts && !abort.signal.aborted) {
-        const hinted = err instanceof GapwardenError ? Number(err.details.retryAfterMs ?? 0) : 0;
-        const delay = Math.max(
-          hinted,
-          backoffDelay(item.attempts, ds.backfill.retryInitialMs, ds.backfill.retryMaxMs, random),
-        );
-        events.emit('backfill:retry', { dataset: ds.name, partition, attempt: item.attempts, error });
-        logger.warn({
-          msg: 'backfill attempt failed',
-          dataset: ds.name,
-          partition,
-          attempt: item.attempts,
-          retryInMs: delay,
-          error,
-        });
-        return { kind: 'retry', error, nextAttemptAt: clock.now() + delay };
-      }
-      events.emit('backfill:failed', { dataset: ds.name, partition, attempts: item.attempts, error });
-      logger.error({ msg: 'backfill failed', dataset: ds.name, partition, attempts: item.attempts, error });
-      return { kind: 'failed', error };
-    }
-  }
+  // `backfill.enabled: false` only stops gaps from being queued as they open (see the core's
+  // queueAuto); what a backfill job, the CLI or the API queued for such a dataset is worked too.
+  const eligible = () =>
+    [...datasets.values()].filter(
+      (rt) => rt.source && (rt.source.capabilities.byKey || rt.source.capabilities.byRange),
+    );
 
-  async function work(rt: DatasetRuntime, item: BackfillItem): Promise<void> {
-    const outcome = await fetchOne(rt, item);
-    if (abort.signal.aborted && outcome.kind === 'retry') return; // the lease expires; a later start retries it
+  async function settle(rt: DatasetRuntime, results: readonly RangeItemOutcome[]): Promise<void> {
+    // Stopping: a retry is not recorded; the lease expires and a later start asks again.
+    const kept = abort.signal.aborted ? results.filter((r) => r.outcome.kind !== 'retry') : results;
+    if (kept.length === 0) return;
     const finished = await store.settleBackfill(
-      [{ dataset: rt.config.name, ordinal: item.ordinal, outcome }],
+      kept.map(({ item, outcome }) => ({
+        dataset: rt.config.name,
+        ordinal: item.ordinal,
+        outcome: masked(outcome, redact),
+      })),
       clock.now(),
     );
-    if (outcome.kind === 'not_found') rt.coverage.addKnownMissing([item.ordinal]);
+    const notFound = kept.filter((r) => r.outcome.kind === 'not_found').map((r) => r.item.ordinal);
+    if (notFound.length > 0) rt.coverage.addKnownMissing(notFound);
     for (const run of finished) {
+      outcomes.runFinished(run.id);
       const ms = (run.finishedAt ?? clock.now()) - run.startedAt;
       events.emit('backfill:run-finished', {
         dataset: run.dataset,
@@ -169,15 +151,34 @@ export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWo
     }
   }
 
-  function launch(rt: DatasetRuntime, item: BackfillItem) {
+  /** Works claimed items: one by key, or runs of them as ranges, each run settled as it ends. */
+  async function work(rt: DatasetRuntime, items: readonly BackfillItem[]): Promise<void> {
+    if (!byRange(rt)) {
+      for (const item of items) await settle(rt, [{ item, outcome: await fetchPartition(rt, item) }]);
+      return;
+    }
+    const { partitioning, backfill } = rt.config;
+    const runs = splitIntoRuns(items, {
+      rangeSize: backfill.rangeSize,
+      countPresent: (a, b) => rt.coverage.countPresent(a, b),
+      countExpected: (a, b) => partitioning.expected(a, b).size,
+    });
+    for (const run of runs) {
+      if (abort.signal.aborted) return;
+      await settle(rt, await fetchRange(rt, run));
+    }
+  }
+
+  function launch(rt: DatasetRuntime, items: readonly BackfillItem[]) {
     const name = rt.config.name;
     inFlight.set(name, (inFlight.get(name) ?? 0) + 1);
-    const task = work(rt, item)
+    const task = work(rt, items)
       .catch((err) =>
         logger.error({
           msg: 'backfill item crashed',
           dataset: name,
-          ordinal: item.ordinal,
+          ordinal: items[0]?.ordinal,
+          partitions: items.length,
           error: describeError(err),
         }),
       )
@@ -189,14 +190,53 @@ export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWo
     tasks.add(task);
   }
 
+  /**
+   * Whether to feed the dataset's large runs now: when its queue has fewer due
+   * items than free slots, and a run may have more to queue (known here, or
+   * looked for again every FEED_RECHECK_MS: another process may have left one).
+   */
+  function shouldFeed(name: string, starved: boolean): boolean {
+    if (!starved) return false;
+    if (feeding.get(name) !== false) return true;
+    return clock.now() - (lastFeedCheck.get(name) ?? 0) >= FEED_RECHECK_MS;
+  }
+
+  /**
+   * Claims for `free` slots of the dataset and launches them: one partition per
+   * slot by key, or up to `rangeSize` partitions per slot (in ordinal order, so
+   * they form ranges) by range. `starved`: fewer were due than the slots take.
+   */
+  async function claimFor(rt: DatasetRuntime, free: number): Promise<{ starved: boolean; count: number }> {
+    const { name, backfill } = rt.config;
+    if (!byRange(rt)) {
+      const items = await store.claimBackfill(clock.now(), free, backfill.leaseMs, name);
+      for (const item of items) launch(rt, [item]);
+      return { starved: items.length < free, count: items.length };
+    }
+    let count = 0;
+    for (let slot = 0; slot < free; slot++) {
+      const items = await store.claimBackfill(clock.now(), backfill.rangeSize, rangeLeaseMs(rt), name);
+      if (items.length > 0) launch(rt, items);
+      count += items.length;
+      if (items.length < backfill.rangeSize) return { starved: true, count };
+    }
+    return { starved: false, count };
+  }
+
   async function pass(): Promise<number> {
     let claimed = 0;
     for (const rt of eligible()) {
-      const free = rt.config.backfill.concurrency - (inFlight.get(rt.config.name) ?? 0);
+      const name = rt.config.name;
+      const free = rt.config.backfill.concurrency - (inFlight.get(name) ?? 0);
       if (free <= 0) continue;
-      const items = await store.claimBackfill(clock.now(), free, rt.config.backfill.leaseMs, rt.config.name);
-      for (const item of items) launch(rt, item);
-      claimed += items.length;
+      const { starved, count } = await claimFor(rt, free);
+      claimed += count;
+      if (shouldFeed(name, starved)) {
+        const fed = await feeder.feed(rt);
+        feeding.set(name, fed.feeding);
+        lastFeedCheck.set(name, clock.now());
+        claimed += fed.queued; // claim what was queued in the next pass at once
+      }
     }
     return claimed;
   }
@@ -247,6 +287,10 @@ export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWo
       await Promise.allSettled([...tasks]);
     },
     wake,
+    feedSoon(dataset) {
+      feeding.set(dataset, true);
+      wake();
+    },
     idle() {
       return new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
@@ -254,4 +298,13 @@ export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWo
       });
     },
   };
+}
+
+/** The outcome with its error text masked: the store keeps it, and shows it to anyone who reads the queue. */
+function masked(outcome: BackfillOutcome, redact: Redact): BackfillOutcome {
+  if (redact === noRedaction) return outcome;
+  if (outcome.kind === 'retry' || outcome.kind === 'failed')
+    return { ...outcome, error: redact(outcome.error) };
+  if (outcome.kind === 'defer') return { ...outcome, reason: redact(outcome.reason) };
+  return outcome;
 }

@@ -21,13 +21,16 @@ export class TokenBucket {
     const now = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.ratePerSecond) / 1000);
     this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    // Refills are fractions: a caller who waited exactly as told must not be sent back for a rounding error.
+    if (this.tokens >= 1 - EPSILON) {
+      this.tokens = Math.max(0, this.tokens - 1);
       return 0;
     }
-    return Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
+    return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond - EPSILON));
   }
 }
+
+const EPSILON = 1e-6;
 
 /** Exponential backoff with equal jitter: between half and all of `initial * 2^(attempt-1)`, capped. */
 export function backoffDelay(

@@ -1,15 +1,16 @@
 import type { CompiledConfig } from '../config/compiled-config.js';
 import { loadConfig } from '../config/load-config.js';
+import type { CliConfigFlags } from '../core/module.js';
 import { createEngine, type Engine } from '../engine/engine.js';
+import { systemClock } from '../internal/clock.js';
 import { describeError, exitCodeFor, GapwardenError } from '../internal/errors.js';
-import { createLogger, type LogLevel } from '../internal/logger.js';
+import type { LogLevel } from '../internal/logger.js';
+import { createLogger } from '../logging/json-logger.js';
+import { createStoreFromConfig } from '../store/create-store.js';
+import type { SqliteCreatePolicy } from '../store/sqlite/sqlite-store-file.js';
 
 /** Options every verb that reads a config accepts. */
-export interface ConfigFlags {
-  config?: string;
-  dir?: string;
-  json?: boolean;
-}
+export type ConfigFlags = CliConfigFlags;
 
 /** The log level: `GAPWARDEN_LOG_LEVEL` wins, then the verb's own default. */
 export function logLevel(fallback: LogLevel): LogLevel {
@@ -17,13 +18,24 @@ export function logLevel(fallback: LogLevel): LogLevel {
   return env && ['debug', 'info', 'warn', 'error', 'silent'].includes(env) ? env : fallback;
 }
 
-/** Loads the config and creates an engine over its store. */
+/**
+ * Loads the config and creates an engine over its store. `createStore` says
+ * what to do when the SQLite file is absent: verbs that only read pass
+ * `never`, so they report a missing store instead of creating an empty one.
+ */
 export async function openEngine(
   flags: ConfigFlags,
   level?: LogLevel,
+  options: { createStore?: SqliteCreatePolicy } = {},
 ): Promise<{ config: CompiledConfig; engine: Engine }> {
   const config = await loadConfig(flags);
-  const engine = createEngine({ config, logger: createLogger(logLevel(level ?? config.log.level)) });
+  const logger = createLogger(logLevel(level ?? config.log.level));
+  const store = createStoreFromConfig(config.store, {
+    clock: systemClock,
+    logger,
+    create: options.createStore ?? 'first-run',
+  });
+  const engine = createEngine({ config, logger, store });
   return { config, engine };
 }
 

@@ -1,22 +1,11 @@
-import { formatDuration } from '../config/duration.js';
-import type { DatasetStatus, GapInfo, StatusReport } from '../engine/status-report.js';
-import type { JobRunSummary, JobSummary } from '../scheduler/job-summary.js';
+import type { DatasetStatus, GapInfo, StatusReport } from '../core/status-report.js';
+import { formatDuration } from '../domain/duration.js';
+import { table } from '../internal/text-table.js';
 
 const COLORS = { healthy: 32, degraded: 33, unhealthy: 31 } as const;
 
 function paint(text: string, code: number): string {
   return process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[${code}m${text}\u001b[0m` : text;
-}
-
-/** Lays rows out as aligned columns. */
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
 
 export function formatStatus(report: StatusReport): string {
@@ -54,6 +43,12 @@ export function formatStatus(report: StatusReport): string {
     ),
   ];
   for (const d of report.datasets) for (const r of d.reasons) lines.push(`  ${d.name}: ${r}`);
+  // First, because nothing below can be trusted to stay true while the store cannot take writes.
+  if (!report.store.ok)
+    lines.unshift(
+      ...report.store.reasons.map((r) => `${paint('store unhealthy', COLORS.unhealthy)}: ${r}`),
+      '',
+    );
   return lines.join('\n');
 }
 
@@ -67,45 +62,10 @@ export function formatGaps(dataset: string, gaps: GapInfo[]): string {
   const rows = gaps.map((g) => [
     g.from === g.to ? String(g.from) : `${g.from} .. ${g.to}`,
     String(g.count),
+    g.detectedAt === null ? '-' : new Date(g.detectedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     g.ageSeconds === null ? '-' : formatDuration(g.ageSeconds * 1000),
   ]);
   const total = gaps.reduce((n, g) => n + g.count, 0);
-  return `${table(['GAP', 'MISSING', 'AGE'], rows)}\n${gaps.length} gap(s), ${total} partition(s) missing`;
-}
-
-const local = (iso: string | null) =>
-  iso === null ? '-' : iso.replace('T', ' ').replace(/(\d\d:\d\d:\d\d)([+-].*)$/, '$1 $2');
-
-export function formatJobs(jobs: JobSummary[]): string {
-  if (jobs.length === 0) return 'no jobs configured (add `collect` to a dataset or a `jobs` section)';
-  return table(
-    ['JOB', 'KIND', 'SCHEDULE', 'NEXT RUN (JOB ZONE)', 'NEXT RUN (UTC)', 'LAST RUN', 'STATE'],
-    jobs.map((j) => [
-      j.id,
-      j.kind,
-      j.schedule,
-      j.paused ? 'paused' : `${local(j.nextDueLocal)} ${j.timezone}`,
-      j.paused ? '-' : (j.nextDueAt?.replace('T', ' ').replace('.000Z', 'Z') ?? '-'),
-      j.lastRun ? `${j.lastRun.state} ${j.lastRun.dueAt.replace('T', ' ').replace('.000Z', 'Z')}` : 'never',
-      j.paused ? 'paused' : j.running > 0 ? 'running' : 'active',
-    ]),
-  );
-}
-
-export function formatRuns(job: string, runs: JobRunSummary[]): string {
-  if (runs.length === 0) return `${job}: no runs yet`;
-  return table(
-    ['RUN', 'DUE (UTC)', 'TRIGGER', 'STATE', 'ATTEMPT', 'TOOK', 'LATE', 'RECORDS', 'DETAIL'],
-    runs.map((r) => [
-      String(r.id),
-      r.dueAt.replace('T', ' ').replace('.000Z', 'Z'),
-      r.trigger,
-      r.state,
-      String(r.attempt),
-      r.durationMs === null ? '-' : formatDuration(r.durationMs),
-      r.state === 'skipped' ? '-' : formatDuration(r.lateMs),
-      r.records === null ? '-' : String(r.records),
-      r.error ?? r.detail ?? '',
-    ]),
-  );
+  // The age counts from DETECTED (when gapwarden found the gap), not from the partitions' dates in GAP.
+  return `${table(['GAP', 'MISSING', 'DETECTED', 'AGE'], rows)}\n${gaps.length} gap(s), ${total} partition(s) missing`;
 }

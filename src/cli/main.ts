@@ -1,15 +1,17 @@
 import { Command } from 'commander';
+import { BUILT_IN_MODULES } from '../engine/built-in-modules.js';
+import { createCliKit } from './cli-kit.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGaps } from './commands/gaps.js';
 import { registerInit } from './commands/init.js';
-import { registerJobs } from './commands/jobs.js';
+import { registerPurge } from './commands/purge.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { PACKAGE_VERSION } from './server-options.js';
 
-/** Builds the CLI program; every verb lives in `commands/<verb>.ts`. */
+/** Builds the CLI program: the core's verbs (`commands/<verb>.ts`) and each module's (`GapwardenModule.cli`). */
 export function createProgram(): Command {
   const program = new Command('gapwarden')
     .description('keeps datasets complete: collect, store idempotently, detect gaps, backfill')
@@ -17,12 +19,14 @@ export function createProgram(): Command {
     .showHelpAfterError();
   registerInit(program);
   registerServe(program);
-  registerJobs(program);
+  // Before the modules: the checks module adds `check run` to the core's `check`.
+  registerCheck(program);
+  for (const def of BUILT_IN_MODULES) def.cli?.(program, createCliKit(def));
   registerDemo(program);
   registerStatus(program);
   registerGaps(program);
-  registerCheck(program);
   registerBackfill(program);
+  registerPurge(program);
   return program;
 }
 

@@ -1,15 +1,26 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Cron } from 'croner';
 import { createPartitioning } from '../domain/create-partitioning.js';
+import { cronShapeProblem } from '../domain/cron-fields.js';
+import { parseDuration } from '../domain/duration.js';
+import type { PartitionHorizon } from '../domain/partition-horizon.js';
 import type { Partitioning } from '../domain/partitioning.js';
 import { ConfigError, type ConfigIssue, describeError } from '../internal/errors.js';
-import { SCHEMA_NAME } from '../store/postgres/postgres-migrations.js';
+import { toConfigIssues } from '../internal/zod-issues.js';
+import { compileAlerts } from './compile-alerts.js';
+import { compileArchive } from './compile-archive.js';
+import { compileChecks } from './compile-checks.js';
 import { compileJobs, compileScheduler } from './compile-jobs.js';
+import { compileRollups } from './compile-rollups.js';
+import { compileServerLimits } from './compile-server-limits.js';
+import { compileStreams } from './compile-streams.js';
 import type { CompiledConfig, CompiledDataset, CompiledServer, CompiledStore } from './compiled-config.js';
 import { configSchema, type DatasetConfig, type GapwardenConfig } from './config-schema.js';
-import { parseDuration } from './duration.js';
+import { configSecrets, redactIssues } from './config-secrets.js';
 import { resolveEnvRefs } from './env-refs.js';
-import { toConfigIssues } from './zod-issues.js';
+import { partitionPlaceholderIssues } from './partition-placeholders.js';
+import { SCHEMA_NAME } from './postgres-schema-name.js';
+import { followsFromBrokenDataset, salvageConfig } from './salvage-config.js';
 
 export interface CompileOptions {
   /** The file the config came from; relative paths resolve against its folder. */
@@ -25,12 +36,21 @@ export interface CompileOptions {
  * ConfigError.
  */
 export function compileConfig(input: unknown, options: CompileOptions = {}): CompiledConfig {
-  const { value, issues } = resolveEnvRefs(input, options.env ?? process.env);
+  const { value, issues, fromEnv } = resolveEnvRefs(input, options.env ?? process.env);
+  const secrets = configSecrets(fromEnv);
+  // An issue may quote a field's value: secrets are masked there too.
+  const fail = (list: ConfigIssue[]) => new ConfigError(redactIssues(list, secrets), options.file);
   const parsed = configSchema.safeParse(value, { reportInput: false });
-  if (!parsed.success)
-    throw new ConfigError([...issues, ...toConfigIssues(parsed.error, value)], options.file);
-  if (issues.length > 0) throw new ConfigError(issues, options.file);
-  const config = parsed.data as GapwardenConfig;
+  // With schema or environment problems, the parts without any are still compiled, so one
+  // round reports everything (a bad time zone or cron beside a typo elsewhere).
+  // A schema issue where an environment reference is unset only repeats it (the value is empty).
+  const schemaIssues = parsed.success
+    ? []
+    : toConfigIssues(parsed.error, value).filter((i) => !issues.some((e) => e.path === i.path));
+  const early = [...issues, ...schemaIssues];
+  const salvaged = early.length === 0 ? undefined : salvageConfig(value, parsed.error?.issues ?? [], issues);
+  if (early.length > 0 && !salvaged) throw fail(early);
+  const config = salvaged ?? (parsed.data as GapwardenConfig);
 
   const all: ConfigIssue[] = [];
   const datasets: CompiledDataset[] = [];
@@ -39,16 +59,28 @@ export function compileConfig(input: unknown, options: CompileOptions = {}): Com
     if (compiled) datasets.push(compiled);
   }
   const baseDir = options.file ? resolve(options.file, '..') : (options.baseDir ?? process.cwd());
+  const server = compileServer(config.server, all);
+  const checks = compileChecks(
+    { connections: config.connections, checks: config.checks, datasets, baseDir },
+    all,
+  );
   const compiled: CompiledConfig = {
     file: options.file,
     store: compileStore(config.store, baseDir, all),
     log: { level: config.log?.level ?? 'info' },
-    server: compileServer(config.server, all),
+    server,
     datasets,
-    jobs: compileJobs(config, datasets, all),
+    jobs: [...compileJobs(config, datasets, all), ...checks.jobs],
     scheduler: compileScheduler(config.scheduler),
+    alerts: compileAlerts(config.alerts, datasets, server, all),
+    checks: checks.checks,
+    streams: compileStreams(config.streams, datasets, all),
+    rollups: compileRollups(config.rollups, datasets, all),
+    archive: compileArchive(config.archive, datasets, baseDir, all),
+    secrets,
   };
-  if (all.length > 0) throw new ConfigError(all, options.file);
+  const later = all.filter((i) => !followsFromBrokenDataset(i, value, datasets));
+  if (early.length + later.length > 0) throw fail([...early, ...later]);
   return compiled;
 }
 
@@ -73,7 +105,17 @@ function compileStore(
     return {
       kind: 'sqlite',
       path: sqlite === ':memory:' || isAbsolute(sqlite) ? sqlite : resolve(baseDir, sqlite),
+      durability: store?.durability ?? 'full',
     };
+  }
+  if (store?.durability !== undefined) {
+    issues.push({
+      path: 'store.durability',
+      expected: 'store.sqlite (or no store.postgres)',
+      found: JSON.stringify(store.durability),
+      message:
+        "store.durability applies to a SQLite store only; a PostgreSQL store's durability is the server's synchronous_commit (on by default: every commit is on disk before it is acknowledged)",
+    });
   }
   if (store?.sqlite !== undefined) {
     issues.push({
@@ -127,6 +169,7 @@ function compileServer(server: GapwardenConfig['server'], issues: ConfigIssue[])
     token: server?.token,
     protectReads: server?.protectReads ?? false,
     bodyLimitBytes: parseSize(server?.bodyLimit ?? '10mb'),
+    ...compileServerLimits(server, issues),
   };
 }
 
@@ -141,10 +184,11 @@ function parseSize(text: string): number {
 function compileDataset(name: string, ds: DatasetConfig, issues: ConfigIssue[]): CompiledDataset | undefined {
   const at = `datasets.${name}`;
   let partitioning: Partitioning | undefined;
+  // The horizon is the dataset's limit, not part of the partition layout.
+  const { horizon: _sequenceHorizon, ...sequence } = ds.partition.sequence ?? {};
+  const { horizon: _calendarHorizon, ...calendar } = ds.partition.calendar ?? {};
   try {
-    partitioning = createPartitioning(
-      ds.partition.sequence ? { sequence: ds.partition.sequence } : { calendar: ds.partition.calendar ?? {} },
-    );
+    partitioning = createPartitioning(ds.partition.sequence ? { sequence } : { calendar });
   } catch (err) {
     issues.push({
       path: `${at}.partition`,
@@ -154,6 +198,7 @@ function compileDataset(name: string, ds: DatasetConfig, issues: ConfigIssue[]):
     });
   }
   const sources = (ds.sources ?? []) as CompiledDataset['sources'];
+  if (partitioning) issues.push(...partitionPlaceholderIssues(at, partitioning, sources));
   const seen = new Set<string>();
   sources.forEach((s, i) => {
     if (seen.has(s.name)) {
@@ -170,8 +215,10 @@ function compileDataset(name: string, ds: DatasetConfig, issues: ConfigIssue[]):
   if (ds.collect) {
     const timezone = ds.collect.timezone ?? ds.partition.calendar?.timezone ?? 'UTC';
     try {
+      const shape = cronShapeProblem(ds.collect.schedule);
+      if (shape !== undefined) throw new Error(shape);
       new Cron(ds.collect.schedule, { timezone, paused: true });
-      collect = { schedule: ds.collect.schedule, timezone };
+      collect = { schedule: ds.collect.schedule, timezone, source: ds.collect.source };
     } catch (err) {
       issues.push({
         path: `${at}.collect.schedule`,
@@ -196,6 +243,7 @@ function compileDataset(name: string, ds: DatasetConfig, issues: ConfigIssue[]):
     name,
     description: ds.description,
     partitioning: partitioning!,
+    horizon: compileHorizon(ds.partition),
     onConflict: ds.onConflict ?? 'ignore',
     sources,
     collect,
@@ -211,14 +259,23 @@ function compileDataset(name: string, ds: DatasetConfig, issues: ConfigIssue[]):
       maxAttempts: ds.backfill?.maxAttempts ?? 5,
       retryInitialMs: ms(ds.backfill?.retryInitial, 1000),
       retryMaxMs: ms(ds.backfill?.retryMax, 300_000),
-      maxPartitionsPerGap: ds.backfill?.maxPartitionsPerGap ?? 10_000,
+      maxQueued: ds.backfill?.maxQueued ?? ds.backfill?.maxPartitionsPerGap ?? 10_000,
       leaseMs: ms(ds.backfill?.lease, 60_000),
+      rangeSize: ds.backfill?.rangeSize ?? 100,
     },
     breaker: {
       failureThreshold: ds.breaker?.failureThreshold ?? 3,
       cooldownMs: ms(ds.breaker?.cooldown, 30_000),
     },
   };
+  if (ds.backfill?.maxQueued !== undefined && ds.backfill.maxPartitionsPerGap !== undefined) {
+    issues.push({
+      path: `${at}.backfill.maxPartitionsPerGap`,
+      expected: 'only `maxQueued` (its new name)',
+      found: 'both',
+      message: 'maxPartitionsPerGap is the former name of maxQueued; remove it',
+    });
+  }
   const { warnMs, errorMs } = compiled.freshness;
   if (warnMs !== undefined && errorMs !== undefined && warnMs > errorMs) {
     issues.push({
@@ -229,4 +286,20 @@ function compileDataset(name: string, ds: DatasetConfig, issues: ConfigIssue[]):
     });
   }
   return partitioning ? compiled : undefined;
+}
+
+/** Partitions a sequence record may lie ahead of the newest stored one, unless configured. */
+export const DEFAULT_SEQUENCE_HORIZON = 50_000;
+/** How far ahead of now a calendar partition may start, unless configured. */
+export const DEFAULT_CALENDAR_HORIZON = '2d';
+
+function compileHorizon(partition: DatasetConfig['partition']): PartitionHorizon | undefined {
+  if (partition.sequence) {
+    const count = partition.sequence.horizon ?? DEFAULT_SEQUENCE_HORIZON;
+    return count === false ? undefined : { kind: 'partitions', count };
+  }
+  const value = partition.calendar?.horizon ?? DEFAULT_CALENDAR_HORIZON;
+  if (value === false) return undefined;
+  // The schema accepts only well-formed durations.
+  return { kind: 'time', ms: parseDuration(value)!, text: typeof value === 'number' ? `${value}ms` : value };
 }

@@ -1,9 +1,9 @@
+import { parseDuration } from '../domain/duration.js';
+import { compileSchedule } from '../domain/schedule/compile-schedule.js';
+import type { ScheduleSpec } from '../domain/schedule/schedule-spec.js';
 import { ConfigError, type ConfigIssue } from '../internal/errors.js';
-import { compileSchedule } from '../scheduler/compile-schedule.js';
-import type { ScheduleSpec } from '../scheduler/schedule-spec.js';
 import type { CompiledDataset, CompiledJob, CompiledScheduler } from './compiled-config.js';
 import type { GapwardenConfig } from './config-schema.js';
-import { parseDuration } from './duration.js';
 import type { JobConfig } from './jobs-schema.js';
 
 const ms = (v: string | number | undefined, fallback: number) =>
@@ -28,7 +28,12 @@ export function compileJobs(
     const spec = { cron: ds.collect.schedule, timezone: ds.collect.timezone };
     const job = compileJob(
       collectJobId(ds.name),
-      { kind: 'collect', dataset: ds.name, schedule: spec },
+      {
+        kind: 'collect',
+        dataset: ds.name,
+        schedule: spec,
+        ...(ds.collect.source === undefined ? {} : { source: ds.collect.source }),
+      },
       '',
       datasets,
       issues,
@@ -75,6 +80,7 @@ function compileJob(
       message: 'a collect job needs a source to collect from',
     });
   }
+  if (cfg.source !== undefined) checkSource(id, cfg, dataset, where('source'), issues);
   if (cfg.kind === 'function' && !cfg.run) {
     issues.push({
       path: where('run'),
@@ -105,6 +111,7 @@ function compileJob(
     id,
     kind: cfg.kind,
     dataset: cfg.dataset,
+    source: cfg.source,
     description: cfg.description,
     schedule,
     scheduleText: describeSchedule(cfg.schedule),
@@ -120,6 +127,44 @@ function compileJob(
     paused: cfg.paused ?? false,
     run: cfg.run,
   };
+}
+
+/** A job's `source`: only for collect, one of its dataset's sources, and one that has a `latest` request. */
+function checkSource(
+  id: string,
+  cfg: JobConfig,
+  dataset: CompiledDataset | undefined,
+  path: string,
+  issues: ConfigIssue[],
+): void {
+  const found = JSON.stringify(cfg.source);
+  if (cfg.kind !== 'collect') {
+    issues.push({
+      path,
+      expected: 'nothing',
+      found,
+      message: `\`source\` names the one source a collect job calls; only a collect job has one (job "${id}" is ${cfg.kind})`,
+    });
+    return;
+  }
+  // No dataset, or one without sources: reported on `dataset` already.
+  if (!dataset || dataset.sources.length === 0) return;
+  const source = dataset.sources.find((s) => s.name === cfg.source);
+  if (!source) {
+    issues.push({
+      path,
+      expected: `one of the sources of dataset "${dataset.name}": ${dataset.sources.map((s) => s.name).join(', ')}`,
+      found,
+      message: `job "${id}" names a source that dataset "${dataset.name}" does not have`,
+    });
+  } else if (source.latest === undefined) {
+    issues.push({
+      path,
+      expected: 'a source with a `latest` request',
+      found,
+      message: `source "${source.name}" has no \`latest\` request to collect with (it only serves backfill)`,
+    });
+  }
 }
 
 /** A schedule in one line: `cron 0 2 * * * (Asia/Shanghai) + every 10s 20:55–21:05`. */

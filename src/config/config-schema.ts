@@ -1,7 +1,13 @@
 import { z } from 'zod';
+import { isStorableName, STORABLE_NAME_MESSAGE } from '../domain/storable-text.js';
 import { httpSourceSchema } from '../sources/http/http-source-schema.js';
 import type { RawRecord } from '../sources/source.js';
+import { alertsSchema } from './alerts-schema.js';
+import { archiveSchema } from './archive-schema.js';
+import { checksSchema, connectionsSchema } from './checks-schema.js';
 import { jobIdSchema, jobSchema, schedulerSchema } from './jobs-schema.js';
+import { rollupsSchema } from './rollups-schema.js';
+import { streamsSchema } from './streams-schema.js';
 
 const duration = z.union([
   z.number().nonnegative(),
@@ -19,6 +25,12 @@ const sequenceSchema = z
     start: z.number().int().optional(),
     /** @default 1 */
     step: z.number().int().positive().optional(),
+    /**
+     * How many partitions ahead of the newest stored one (or of `start`, before the first) a
+     * record may be; one further ahead is rejected with a reason. `false` turns the check off.
+     * @default 50000
+     */
+    horizon: z.union([z.number().int().positive(), z.literal(false)]).optional(),
   })
   .strict();
 
@@ -30,6 +42,12 @@ const calendarSchema = z
     /** @default 'UTC' */
     timezone: z.string().optional(),
     start: z.string().optional(),
+    /**
+     * How far ahead of now a record's partition may start; one starting later is rejected
+     * with a reason. `false` turns the check off.
+     * @default '2d'
+     */
+    horizon: z.union([duration, z.literal(false)]).optional(),
     exclude: z
       .object({
         weekdays: z.array(z.number().int().min(0).max(6)).optional(),
@@ -50,13 +68,22 @@ const partitionSchema = z
 
 const functionSourceSchema = z
   .object({
-    name: z.string().min(1),
+    name: z.string().min(1).refine(isStorableName, STORABLE_NAME_MESSAGE),
     type: z.literal('function'),
     latest: fn<(signal: AbortSignal) => Promise<RawRecord[]> | RawRecord[]>('latest()').optional(),
     byKey:
       fn<(vars: Record<string, string>, signal: AbortSignal) => Promise<RawRecord[] | null>>(
         'byKey()',
       ).optional(),
+    /** The records of the partitions from `from` to `to` (their template variables), both included. */
+    byRange:
+      fn<
+        (
+          from: Record<string, string>,
+          to: Record<string, string>,
+          signal: AbortSignal,
+        ) => Promise<RawRecord[]> | RawRecord[]
+      >('byRange()').optional(),
   })
   .strict();
 
@@ -75,6 +102,11 @@ const datasetSchema = z
         schedule: z.string(),
         /** @default the calendar's time zone, else 'UTC' */
         timezone: z.string().optional(),
+        /**
+         * The one source (by name) the `collect:<dataset>` job calls, alone: no failover
+         * to the others. @default every source, in order, with failover
+         */
+        source: z.string().optional(),
       })
       .strict()
       .optional(),
@@ -104,8 +136,18 @@ const datasetSchema = z
          * worst-case request time (timeout x attempts). @default '60s'
          */
         lease: duration.optional(),
-        /** Partitions queued at most per detected gap; the rest wait for the next reconcile. @default 10000 */
+        /**
+         * Partitions of this dataset waiting in the backfill queue at most. A larger gap is
+         * queued in pieces: the rest is queued as the queue drains. @default 10000
+         */
+        maxQueued: z.number().int().positive().optional(),
+        /** @deprecated the former name of `maxQueued`, still accepted. */
         maxPartitionsPerGap: z.number().int().positive().optional(),
+        /**
+         * Partitions asked for in one `byRange` request at most, when the source has
+         * `byRange`; `1` fetches partition by partition (`byKey`). @default 100
+         */
+        rangeSize: z.number().int().positive().max(10_000).optional(),
       })
       .strict()
       .optional(),
@@ -134,6 +176,13 @@ export const configSchema = z
         schema: z.string().optional(),
         /** PostgreSQL connections at most. @default 10 */
         poolSize: z.number().int().positive().max(200).optional(),
+        /**
+         * SQLite only. `full`: every write gapwarden acknowledged survives a power cut (each commit is
+         * synced to disk); `normal`: faster, loses nothing when the process crashes, but a power cut may
+         * lose the last acknowledged writes. PostgreSQL's durability is the server's `synchronous_commit`.
+         * @default 'full'
+         */
+        durability: z.enum(['full', 'normal']).optional(),
       })
       .strict()
       .optional(),
@@ -154,6 +203,21 @@ export const configSchema = z
           .optional(),
         /** Serve the HTTP API at all (`serve` and `demo`). @default true */
         enabled: z.boolean().optional(),
+        /**
+         * Host names (the `Host` header, port ignored) the API answers; others get 403, so
+         * a page using DNS rebinding cannot read it. IP addresses, `localhost` and
+         * `server.host` are always allowed; `.example.com` allows its subdomains; '*' allows any.
+         * @default []
+         */
+        allowedHosts: z.union([z.literal('*'), z.array(z.string().min(1))]).optional(),
+        /** Longest time to receive a whole request (headers and body). @default '30s' */
+        requestTimeout: duration.optional(),
+        /** Longest time to receive a request's headers. @default '10s' */
+        headersTimeout: duration.optional(),
+        /** How long an idle keep-alive connection stays open. @default '5s' */
+        keepAliveTimeout: duration.optional(),
+        /** Open connections at most; more are closed at once. @default 1000 */
+        maxConnections: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),
@@ -162,12 +226,29 @@ export const configSchema = z
       .strict()
       .optional(),
     datasets: z.record(
-      z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'a name of letters, digits, _ or -'),
+      z
+        .string()
+        .regex(
+          /^[a-z0-9][a-z0-9_-]{0,62}$/i,
+          'a name of letters, digits, _ or - (starting with a letter or digit, at most 63)',
+        ),
       datasetSchema,
     ),
     /** Scheduled jobs by id; each dataset with `collect` also gets a `collect:<dataset>` job. */
     jobs: z.record(jobIdSchema, jobSchema).optional(),
     scheduler: schedulerSchema.optional(),
+    /** Alert rules, receivers, routing, grouping, escalation and delivery (docs/alerts.md). */
+    alerts: alertsSchema.optional(),
+    /** Named connections to the team's own databases, read-only unless `writable` (docs/checks.md). */
+    connections: connectionsSchema.optional(),
+    /** Checks by name: consistency, freshness, gaps, volume, sql (docs/checks.md). */
+    checks: checksSchema.optional(),
+    /** Stream clients and pipelines: at-least-once consumption, windows, modules, batches (docs/streams.md). */
+    streams: streamsSchema.optional(),
+    /** Rollups by name: counts, sums, unique values and quantiles per dimension and time bucket (docs/rollups.md). */
+    rollups: rollupsSchema.optional(),
+    /** Retention per dataset and the archive it writes to (docs/archive.md). */
+    archive: archiveSchema.optional(),
   })
   .strict();
 

@@ -2,22 +2,34 @@ import type { ConfigIssue } from '../internal/errors.js';
 
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+/** A value the environment supplied, and the field it went into. */
+export interface EnvValue {
+  path: string;
+  value: string;
+}
+
 /**
  * Replaces `${env:NAME}` (or `${env:NAME:-default}`) in every string of a
  * config tree with the environment's value. Secrets therefore live in the
  * environment, never in the file. A reference to an unset variable without a
- * default is reported as an issue at its field path.
+ * default is reported as an issue at its field path. Every value taken from
+ * the environment is returned in `fromEnv` (defaults are written in the file,
+ * so they are not), for the redactor.
  */
 export function resolveEnvRefs(
   input: unknown,
   env: Readonly<Record<string, string | undefined>>,
-): { value: unknown; issues: ConfigIssue[] } {
+): { value: unknown; issues: ConfigIssue[]; fromEnv: EnvValue[] } {
   const issues: ConfigIssue[] = [];
+  const fromEnv: EnvValue[] = [];
   const walk = (node: unknown, path: string): unknown => {
     if (typeof node === 'string') {
       return node.replace(ENV_REF, (whole, name: string, fallback: string | undefined) => {
         const v = env[name];
-        if (v !== undefined && v !== '') return v;
+        if (v !== undefined && v !== '') {
+          fromEnv.push({ path, value: v });
+          return v;
+        }
         if (fallback !== undefined) return fallback;
         issues.push({
           path,
@@ -36,5 +48,5 @@ export function resolveEnvRefs(
     }
     return node;
   };
-  return { value: walk(input, ''), issues };
+  return { value: walk(input, ''), issues, fromEnv };
 }

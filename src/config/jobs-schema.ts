@@ -1,13 +1,33 @@
 import { z } from 'zod';
-import type { JobFunction } from '../scheduler/job-work.js';
-import { scheduleSpecSchema } from '../scheduler/schedule-spec.js';
+import { scheduleSpecSchema } from '../domain/schedule/schedule-spec.js';
+import type { JobFunction } from './job-function.js';
 
 const duration = z.union([
   z.number().nonnegative(),
   z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration such as "500ms", "30s", "5m", "2h" or "1d"'),
 ]);
 
+/** The kinds the core and the engine define; a module may define more (`GapwardenModule.jobKinds`). */
 export const JOB_KINDS = ['collect', 'check', 'backfill', 'reconcile', 'function'] as const;
+
+/**
+ * A job's kind: one the core defines (`collect`, `check`, `backfill`,
+ * `reconcile`), `function`, or one a module defines (any other name;
+ * `string & {}` keeps the built-in names as completions).
+ */
+export type JobKind = (typeof JOB_KINDS)[number] | (string & {});
+
+/**
+ * A job's kind in the config: a built-in one, or one a module defines. Only its shape is
+ * checked here (modules are not known when a config is loaded); the engine
+ * refuses a kind nothing defines, naming the field, when it is created.
+ */
+const jobKindSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,62}$/,
+    `a job kind: ${JOB_KINDS.join(', ')}, or one a module defines (lower-case letters, digits and -)`,
+  ) as unknown as z.ZodType<JobKind, JobKind>;
 
 /**
  * One scheduled job. Datasets with `collect` get a `collect:<dataset>` job
@@ -17,13 +37,19 @@ export const jobSchema = z
   .object({
     /**
      * What a run does: `collect` calls the dataset's latest request through its
-     * failover chain of sources; `check` evaluates dataset health (fails when one is unhealthy);
+     * failover chain of sources (or the one `source` named); `check` evaluates dataset health (fails when one is unhealthy);
      * `backfill` queues every open gap of `dataset`; `reconcile` rebuilds coverage from the
-     * store; `function` calls `run` (TypeScript config or library mode only).
+     * store; `function` calls `run` (TypeScript config or library mode only). Modules add
+     * kinds of their own.
      */
-    kind: z.enum(JOB_KINDS),
+    kind: jobKindSchema,
     /** The dataset it works on; `check` without one checks every dataset. */
     dataset: z.string().optional(),
+    /**
+     * `collect` only: the one source of the dataset (by name) to call, alone: no failover
+     * to the others, and its failures name it. @default every source, in order, with failover
+     */
+    source: z.string().optional(),
     description: z.string().optional(),
     /** When it runs: a rule or a list of rules (cron in a time zone, `every`, `between` windows, jitter). */
     schedule: scheduleSpecSchema,

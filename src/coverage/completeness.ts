@@ -1,11 +1,21 @@
 import type { Partitioning } from '../domain/partitioning.js';
 import type { Range, RangeSet } from '../domain/range-set.js';
+import {
+  type BucketKind,
+  type BucketScale,
+  blockScale,
+  bucketCount,
+  CALENDAR_BUCKET_KINDS,
+  type CalendarBucketKind,
+  calendarKindsFor,
+  calendarScale,
+} from './bucket-scales.js';
 
-export type BucketKind = 'hour' | 'day' | 'block';
+export type { BucketKind } from './bucket-scales.js';
 
 /** Completeness of one bucket of partitions: a cell of the dashboard's heatmap. */
 export interface CompletenessBucket {
-  /** Partition value of the bucket's first and last expected partition. */
+  /** Partition value of the bucket's first and last expected partition (of its first and last slot when none is expected). */
   start: number | string;
   end: number | string;
   label: string;
@@ -18,118 +28,120 @@ export interface CompletenessBucket {
 
 export interface CompletenessOptions {
   partitioning: Partitioning;
-  present: RangeSet;
-  knownMissing: RangeSet;
+  /** Only counted in ranges, so a live coverage set serves without a copy. */
+  present: Pick<RangeSet, 'countIn'>;
+  knownMissing: Pick<RangeSet, 'countIn'>;
   /** Ordinal window to describe, inclusive. */
   window: Range;
+  /** The finest bucket wanted; coarser ones are used when it would make more than `maxBuckets`. */
   bucket: BucketKind | 'auto';
-  /** At most this many buckets, the newest kept. @default 500 */
+  /** At most this many buckets; the bucket size grows until the whole window fits. @default 120 */
   maxBuckets?: number;
 }
 
-/** Calendar ordinals looked at one by one at most; older ones are left out of the heatmap. */
-const MAX_CALENDAR_ORDINALS = 200_000;
-const BLOCK_TARGET = 60;
+/** No answer holds more buckets than this, whatever is asked. */
+export const MAX_BUCKETS = 1000;
+export const DEFAULT_BUCKETS = 120;
 
 /**
- * Splits a dataset's expected partitions into buckets (per hour or day for
- * calendars, per block of partitions for sequences) and counts what is present.
- * Pure: coverage in, numbers out.
+ * Splits the window's expected partitions into at most `maxBuckets` buckets — local
+ * hours, days, ISO weeks, months or years for calendars, blocks of 1, 2, 5, 10, …
+ * partitions for sequences — coarse enough that the whole window fits, and counts
+ * what is present in each. Pure, and bounded: each bucket is one ordinal range found
+ * by binary search, and its counts are range arithmetic on the coverage sets, so the
+ * work grows with the number of buckets and ranges, never with the partitions.
  */
 export function completenessBuckets(options: CompletenessOptions): {
   bucket: BucketKind;
+  blockSize: number | null;
   buckets: CompletenessBucket[];
 } {
   const { partitioning: p, window } = options;
-  const maxBuckets = options.maxBuckets ?? 500;
-  const bucket = resolveKind(options.bucket, p, window);
-  const buckets =
-    bucket === 'block' ? blockBuckets(options, window) : calendarBuckets(options, window, bucket);
-  return { bucket, buckets: buckets.slice(-maxBuckets) };
+  const maxBuckets = Math.max(1, Math.min(MAX_BUCKETS, options.maxBuckets ?? DEFAULT_BUCKETS));
+  const scale =
+    p.kind === 'sequence'
+      ? blockScale(p, window, maxBuckets)
+      : chooseCalendarScale(p, window, options.bucket, maxBuckets);
+  return { bucket: scale.kind, blockSize: scale.blockSize, buckets: walk(options, scale, maxBuckets) };
 }
 
-function resolveKind(kind: BucketKind | 'auto', p: Partitioning, [a, b]: Range): BucketKind {
-  if (p.kind === 'sequence') return 'block';
-  if (kind !== 'auto') return kind;
-  const first = p.instantOf(a);
-  const last = p.instantOf(b);
-  if (first === undefined || last === undefined) return 'block';
-  return last - first > 3 * 86_400_000 ? 'day' : 'hour';
+/**
+ * The finest calendar scale allowed (not finer than a slot, nor than the asked kind)
+ * that cuts the window into at most `maxBuckets`. `auto` also avoids more buckets than
+ * twice the expected partitions, so a sparse cron calendar is not mostly empty cells.
+ */
+function chooseCalendarScale(
+  p: Partitioning,
+  window: Range,
+  asked: BucketKind | 'auto',
+  maxBuckets: number,
+): BucketScale {
+  const finest = asked === 'auto' || asked === 'block' ? 0 : CALENDAR_BUCKET_KINDS.indexOf(asked);
+  const kinds = calendarKindsFor(p, window).filter((k) => CALENDAR_BUCKET_KINDS.indexOf(k) >= finest);
+  const sparseLimit = asked === 'auto' ? 2 * p.expected(window[0], window[1]).size : Number.POSITIVE_INFINITY;
+  const candidates: CalendarBucketKind[] = kinds.length > 0 ? kinds : ['year'];
+  for (const kind of candidates) {
+    const scale = calendarScale(p, kind);
+    const n = bucketCount(scale, window);
+    if (n <= maxBuckets && n <= Math.max(1, sparseLimit)) return scale;
+  }
+  return calendarScale(p, 'year');
 }
 
-function blockBuckets(options: CompletenessOptions, [a, b]: Range): CompletenessBucket[] {
+/** The buckets of `scale` over the window, oldest first; the newest `maxBuckets` when even years do not fit. */
+function walk(options: CompletenessOptions, scale: BucketScale, maxBuckets: number): CompletenessBucket[] {
   const { partitioning: p, present, knownMissing } = options;
-  const size = Math.max(1, Math.ceil((b - a + 1) / BLOCK_TARGET));
+  const [a, b] = options.window;
+  // Only years of a calendar over more than MAX_BUCKETS years can still be too many: keep the newest.
+  let s = bucketCount(scale, options.window) > maxBuckets ? firstOfNewest(scale, a, b, maxBuckets) : a;
   const out: CompletenessBucket[] = [];
-  for (let s = a; s <= b; s += size) {
-    const e = Math.min(b, s + size - 1);
-    const expected = p.expected(s, e).size;
-    if (expected === 0) continue;
-    const start = p.valueOf(s);
-    const end = p.valueOf(e);
+  while (s <= b) {
+    const i = scale.index(s);
+    const e = lastWithIndex(scale, i, s, b);
+    const expected = p.expected(s, e);
+    const first = expected.min ?? s;
+    const last = expected.max ?? e;
+    const start = p.valueOf(first);
+    const end = p.valueOf(last);
     out.push(
       cell(
         start,
         end,
-        s === e ? String(start) : `${start}–${end}`,
-        expected,
+        scale.label(i, first, last),
+        expected.size,
         present.countIn(s, e),
         knownMissing.countIn(s, e),
       ),
     );
+    s = e + 1;
   }
   return out;
 }
 
-function calendarBuckets(
-  options: CompletenessOptions,
-  [a, b]: Range,
-  kind: 'hour' | 'day',
-): CompletenessBucket[] {
-  const { partitioning: p, present, knownMissing } = options;
-  const out: CompletenessBucket[] = [];
-  let current:
-    | { key: string; start: number; end: number; expected: number; present: number; known: number }
-    | undefined;
-  const flush = () => {
-    if (!current) return;
-    const start = p.valueOf(current.start);
-    out.push(
-      cell(start, p.valueOf(current.end), current.key, current.expected, current.present, current.known),
-    );
-  };
-  const ranges = p.expected(a, b).ranges();
-  let budget = MAX_CALENDAR_ORDINALS;
-  // Walk newest first so the budget keeps the recent past, then restore ascending order.
-  const ordinals: number[] = [];
-  for (let i = ranges.length - 1; i >= 0 && budget > 0; i--) {
-    const [s, e] = ranges[i]!;
-    for (let n = e; n >= s && budget > 0; n--, budget--) ordinals.push(n);
+/** The last ordinal in `[s, b]` whose bucket index is `i` (index(s) === i): binary search. */
+function lastWithIndex(scale: BucketScale, i: number, s: number, b: number): number {
+  if (scale.index(b) === i) return b;
+  let lo = s; // index(lo) === i
+  let hi = b; // index(hi) > i
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (scale.index(mid) === i) lo = mid;
+    else hi = mid;
   }
-  ordinals.reverse();
-  for (const n of ordinals) {
-    const key = bucketKey(p, n, kind);
-    if (current?.key !== key) {
-      flush();
-      current = { key, start: n, end: n, expected: 0, present: 0, known: 0 };
-    }
-    current.end = n;
-    current.expected++;
-    if (present.has(n)) current.present++;
-    else if (knownMissing.has(n)) current.known++;
-  }
-  flush();
-  return out;
+  return lo;
 }
 
-/** The local date (day buckets) or the local date and hour (hour buckets) of a calendar ordinal. */
-function bucketKey(p: Partitioning, ordinal: number, kind: 'hour' | 'day'): string {
-  const d = p.describe(ordinal);
-  const date = d.date ?? String(p.valueOf(ordinal)).slice(0, 10);
-  if (kind === 'day') return date;
-  // Intraday calendar values are local ISO times (`2026-11-22T10:15:00+08:00`).
-  const hour = String(p.valueOf(ordinal)).slice(11, 13);
-  return `${date} ${hour}:00`;
+/** The first ordinal of the newest `n` buckets of `[a, b]`. */
+function firstOfNewest(scale: BucketScale, a: number, b: number, n: number): number {
+  const target = scale.index(b) - n + 1;
+  let lo = a; // index(lo) < target
+  let hi = b; // index(hi) >= target
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (scale.index(mid) < target) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }
 
 function cell(

@@ -75,3 +75,55 @@ describe('DatasetCoverage', () => {
     ]);
   });
 });
+
+describe('DatasetCoverage: large gaps and the sources newest partition', () => {
+  it('takes the first ordinals of a 9e15-partition gap without listing it', () => {
+    const c = new DatasetCoverage(seq(0));
+    c.add([0, 9_000_000_000_000_000]);
+    const first = c.takeGaps(0, 9_000_000_000_000_000, 5);
+    assert.deepEqual(first, { ordinals: [1, 2, 3, 4, 5], through: 5 });
+    const next = c.takeGaps(first.through + 1, 9_000_000_000_000_000, 3);
+    assert.deepEqual(next, { ordinals: [6, 7, 8], through: 8 });
+  });
+
+  it('skips present, known-missing and unexpected partitions, and reports the range end when it runs out', () => {
+    const weekdays = new DatasetCoverage(
+      createPartitioning({ calendar: { every: '1d', timezone: 'UTC', exclude: { weekdays: [0, 6] } } }),
+    );
+    const day = (d: string) => weekdays.partitioning.toOrdinal(d) as number;
+    weekdays.add([day('2026-11-02'), day('2026-11-13')]); // Monday .. Friday a week later
+    weekdays.addKnownMissing([day('2026-11-04')]);
+    const taken = weekdays.takeGaps(day('2026-11-02'), day('2026-11-13'), 100);
+    assert.deepEqual(
+      taken.ordinals.map((o) => weekdays.partitioning.valueOf(o)),
+      ['2026-11-03', '2026-11-05', '2026-11-06', '2026-11-09', '2026-11-10', '2026-11-11', '2026-11-12'],
+    );
+    assert.equal(taken.through, day('2026-11-13'));
+    assert.deepEqual(weekdays.takeGaps(day('2026-11-02'), day('2026-11-13'), 0).ordinals, []);
+  });
+
+  it('says a "not found" is final only once the sources delivered a newer partition', () => {
+    const c = new DatasetCoverage(seq(1));
+    assert.equal(c.notFoundIsFinal(5, 0), undefined, 'a sequence cannot tell before any delivery');
+    assert.equal(c.noteSourceNewest(9), true);
+    assert.equal(c.noteSourceNewest(4), false, 'the newest is kept');
+    assert.equal(c.notFoundIsFinal(9, 0), true);
+    assert.equal(c.notFoundIsFinal(10, 0), false);
+    c.reset(new RangeSet(), new RangeSet(), null);
+    assert.equal(c.sourceNewest, undefined);
+  });
+
+  it('judges a calendar partition by whether it is due while the sources delivered nothing', () => {
+    const daily = new DatasetCoverage(createPartitioning({ calendar: { every: '1d', timezone: 'UTC' } }));
+    const day = (d: string) => daily.partitioning.toOrdinal(d) as number;
+    const now = Date.parse('2026-11-20T12:00:00Z');
+    assert.equal(daily.notFoundIsFinal(day('2026-11-20'), now), true);
+    assert.equal(daily.notFoundIsFinal(day('2026-11-21'), now), false);
+    daily.noteSourceNewest(day('2026-11-18'));
+    assert.equal(
+      daily.notFoundIsFinal(day('2026-11-20'), now),
+      false,
+      'the source has not published that far',
+    );
+  });
+});

@@ -19,6 +19,8 @@ export interface CoverageChange {
 export class DatasetCoverage {
   private present: RangeSet;
   private knownMissing: RangeSet;
+  /** The newest partition the dataset's sources themselves have delivered (latest or backfill). */
+  private sourceNewestOrdinal: number | undefined;
 
   constructor(
     readonly partitioning: Partitioning,
@@ -30,9 +32,40 @@ export class DatasetCoverage {
   }
 
   /** Replaces the state with what a full scan of the store found. */
-  reset(present: RangeSet, knownMissing: RangeSet): void {
+  reset(present: RangeSet, knownMissing: RangeSet, sourceNewest?: number | null): void {
     this.present = present;
     this.knownMissing = knownMissing;
+    this.sourceNewestOrdinal = sourceNewest ?? undefined;
+  }
+
+  /** The newest present ordinal, or undefined when nothing is present. */
+  newest(): number | undefined {
+    return this.present.max;
+  }
+
+  /** The newest partition the sources have delivered, if any delivered one. */
+  get sourceNewest(): number | undefined {
+    return this.sourceNewestOrdinal;
+  }
+
+  /** Notes that a source delivered `ordinal`; returns true when that is newer than any before. */
+  noteSourceNewest(ordinal: number): boolean {
+    if (this.sourceNewestOrdinal !== undefined && ordinal <= this.sourceNewestOrdinal) return false;
+    this.sourceNewestOrdinal = ordinal;
+    return true;
+  }
+
+  /**
+   * Whether a source's "not found" for `ordinal` is final. A source that has
+   * delivered a newer partition has moved past it; one that has not may just
+   * not have published it yet. Without a delivery to go by, a calendar
+   * partition is final once due, and a sequence cannot tell (undefined).
+   */
+  notFoundIsFinal(ordinal: number, nowMs: number): boolean | undefined {
+    if (this.sourceNewestOrdinal !== undefined) return ordinal <= this.sourceNewestOrdinal;
+    if (this.partitioning.kind === 'sequence') return undefined;
+    const due = this.partitioning.latestDue(nowMs);
+    return due !== undefined && ordinal <= due;
   }
 
   /**
@@ -89,6 +122,39 @@ export class DatasetCoverage {
     return out;
   }
 
+  /**
+   * The first `limit` ordinals of the open gaps within `[from, to]`, ascending,
+   * and `through`: the last ordinal considered (`to` when the range ran out
+   * first). Bounded work whatever the width of a gap: it stops at `limit`.
+   */
+  takeGaps(from: number, to: number, limit: number): { ordinals: number[]; through: number } {
+    const ordinals: number[] = [];
+    const w = this.window();
+    if (limit <= 0) return { ordinals, through: from - 1 };
+    if (!w) return { ordinals, through: to };
+    const chunk = Math.max(limit, 4096);
+    for (const [s, e] of this.present.missing(Math.max(from, w[0]), Math.min(to, w[1]))) {
+      // In chunks, so that a calendar's expected slots are listed for a bounded stretch at a time.
+      for (let lo = s; lo <= e; lo += chunk) {
+        const hi = Math.min(e, lo + chunk - 1);
+        for (const [x, y] of this.partitioning.expected(lo, hi).ranges()) {
+          for (const [p, q] of this.knownMissing.missing(x, y)) {
+            for (let n = p; n <= q; n++) {
+              ordinals.push(n);
+              if (ordinals.length === limit) return { ordinals, through: n };
+            }
+          }
+        }
+      }
+    }
+    return { ordinals, through: to };
+  }
+
+  /** The smallest present ordinal above `ordinal`, or undefined when there is none. */
+  nextPresentAfter(ordinal: number): number | undefined {
+    return this.present.firstAtOrAfter(ordinal + 1);
+  }
+
   /** Whether the ordinal is present. */
   has(ordinal: number): boolean {
     return this.present.has(ordinal);
@@ -102,6 +168,11 @@ export class DatasetCoverage {
     const knownMissing = w ? this.knownMissing.countIn(w[0], w[1]) : 0;
     const present = this.present.size;
     return { present, knownMissing, missing, expected: present + knownMissing + missing, gaps: gaps.length };
+  }
+
+  /** How many ordinals of `[a, b]` are present: range arithmetic on the live set, nothing copied. */
+  countPresent(a: number, b: number): number {
+    return this.present.countIn(a, b);
   }
 
   /** Ranges of present ordinals. */

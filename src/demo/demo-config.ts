@@ -1,5 +1,6 @@
 import type { GapwardenConfig } from '../config/config-schema.js';
 import { DEMO_PG_SCHEMA, DEMO_STORE_ENV } from './demo-store.js';
+import { TASK_PLATFORM_FILE } from './task-platform-db.js';
 
 /** Name of the environment variable holding the demo upstream's signing secret. */
 export const DEMO_SECRET_ENV = 'GAPWARDEN_DEMO_SECRET';
@@ -22,13 +23,62 @@ export interface DemoConfigOptions {
    * @default 'sqlite' (gapwarden.db beside the config)
    */
   store?: 'sqlite' | 'postgres';
+  /** The demo's local webhook receiver: the alerts go there (`/oncall`, `/lead`). */
+  receiverUrl: string;
+}
+
+/**
+ * The draw-collector team's alert plan, its minutes turned into seconds so a
+ * demo shows it: P0 at once for a gap of more than 10 periods, the collector
+ * silent (no new draw) or 3 failed collects in a row; P1 for a gap of 1-10
+ * periods still open after a while, or a long delay; P2 for a backfill that
+ * gave up. A P0 nobody acknowledges reaches the lead; a P1 left alone
+ * becomes a P0.
+ */
+export function demoAlerts(
+  options: Pick<DemoConfigOptions, 'receiverUrl' | 'apiPort'>,
+): GapwardenConfig['alerts'] {
+  const draws = ['draws'];
+  return {
+    receivers: {
+      oncall: { channel: 'webhook', url: `${options.receiverUrl}/oncall` },
+      lead: { channel: 'webhook', url: `${options.receiverUrl}/lead` },
+    },
+    rules: {
+      'gap-large': { severity: 'P0', datasets: draws, gap: { minPartitions: 11 } },
+      'collector-silent': { severity: 'P0', datasets: draws, freshness: { after: '8s' } },
+      'collect-failing': { severity: 'P0', datasets: draws, collectFailures: { atLeast: 3 } },
+      'gap-small': {
+        severity: 'P1',
+        datasets: draws,
+        gap: { minPartitions: 1, maxPartitions: 10 },
+        for: '15s',
+      },
+      'collect-late': { severity: 'P1', datasets: draws, freshness: { after: '20s' } },
+      'backfill-exhausted': { severity: 'P2', datasets: draws, backfillExhausted: {} },
+    },
+    routes: [
+      { match: ['severity=P0'], receivers: ['oncall'], escalate: [{ after: '10s', receivers: ['lead'] }] },
+      {
+        match: ['severity=~P1|P2'],
+        receivers: ['oncall'],
+        escalate: [{ after: '30s', raiseSeverity: true }],
+      },
+    ],
+    groupWait: { P0: 0, P1: '5s', P2: '30s' },
+    repeatInterval: { P0: '1m', P1: '5m', P2: '1h' },
+    evaluateEvery: '1s',
+    // With --api-port 0 the port is only known once listening: messages then carry no link.
+    ...(options.apiPort > 0 ? { dashboardUrl: `http://127.0.0.1:${options.apiPort}` } : {}),
+  };
 }
 
 /**
  * The demo's configuration: a draw series with two signed HTTP sources
  * (primary and mirror) collected every second, a daily calendar series in
  * Asia/Shanghai starting `dailyStart`, a health check of every dataset every
- * 30 seconds (so the dashboard's Jobs page shows more than collectors), and the
+ * 30 seconds (so the dashboard's Jobs page shows more than collectors), the
+ * draw-collector alert plan sending to the demo's local receiver, and the
  * HTTP API on loopback.
  */
 export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
@@ -95,11 +145,44 @@ export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
         freshness: { warnAfter: '26h', errorAfter: '50h' },
       },
     },
+    alerts: demoAlerts(options),
+    ...demoChecks(),
     jobs: {
       'check-all': {
         kind: 'check',
         description: 'fails while any dataset is unhealthy',
         schedule: { every: '30s' },
+      },
+    },
+  };
+}
+
+/**
+ * The task-platform team's check (seed 001): SUCCESS tasks against their
+ * outputs in the demo's SQLite file, every 15 minutes over the last hour
+ * (quick), hourly over 24 hours (full), nightly over 14 days (deep), with a
+ * SQL repair that writes the missing output rows.
+ */
+export function demoChecks(): Pick<GapwardenConfig, 'connections' | 'checks'> {
+  return {
+    connections: { 'task-platform': { sqlite: TASK_PLATFORM_FILE, writable: true } },
+    checks: {
+      'task-outputs': {
+        kind: 'consistency',
+        description: 'every SUCCESS task has its TaskOutput row, soon after it finished',
+        connection: 'task-platform',
+        parents: { table: 'tasks', key: 'id', time: 'finished_at', where: "status = 'SUCCESS'" },
+        children: { table: 'task_outputs', key: 'task_id', time: 'created_at' },
+        lateAfter: '10m',
+        repair: {
+          sql: {
+            statement:
+              "INSERT INTO task_outputs (task_id, result, created_at) SELECT {{key}}, 'repaired by gapwarden', {{now}} WHERE NOT EXISTS (SELECT 1 FROM task_outputs WHERE task_id = {{key}})",
+            table: 'task_outputs',
+            keyColumn: 'task_id',
+          },
+          batchSize: 10,
+        },
       },
     },
   };

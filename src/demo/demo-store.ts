@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { GapwardenError } from '../internal/errors.js';
 import { describePostgresTarget, toStoreError } from '../store/postgres/postgres-connection.js';
+import { sqliteStoreFiles } from '../store/sqlite/sqlite-store-file.js';
 
 /** The environment variable the demo config reads its PostgreSQL URL from (never written into the file). */
 export const DEMO_STORE_ENV = 'GAPWARDEN_DEMO_STORE';
@@ -30,12 +31,12 @@ export function parseDemoStore(url: string | undefined): DemoStore {
 
 /**
  * Empties the demo's store so each run starts from nothing: deletes the SQLite
- * files in `dir` and, on PostgreSQL, drops the demo's own schema (the store
+ * files (and the marker that a store existed) in `dir` and, on PostgreSQL, drops the demo's own schema (the store
  * creates it again when it migrates).
  */
 export async function resetDemoStore(store: DemoStore, dir: string): Promise<void> {
-  for (const f of ['gapwarden.db', 'gapwarden.db-wal', 'gapwarden.db-shm'])
-    rmSync(join(dir, f), { force: true });
+  // The marker too: this deletion is on purpose, so the next open starts a new store without asking.
+  for (const f of sqliteStoreFiles(join(dir, 'gapwarden.db'))) rmSync(f, { force: true });
   if (store.kind === 'sqlite') return;
   const client = new pg.Client({ connectionString: store.url, connectionTimeoutMillis: 5_000 });
   const what = `resetting the demo schema ${DEMO_PG_SCHEMA}`;

@@ -38,7 +38,16 @@ export interface DrawUpstream {
   dailyPayload(date: string): Record<string, unknown>;
   /** Days the daily endpoint knows, oldest first. */
   dailyDates(): string[];
-  readonly hits: { latest: number; history: number; failed: number; slow: number; badSign: number };
+  readonly hits: {
+    latest: number;
+    history: number;
+    failed: number;
+    slow: number;
+    badSign: number;
+    silent: number;
+  };
+  /** While silent, the draw endpoints (primary and mirror) answer 503: the draws stop arriving. */
+  setSilent(silent: boolean): void;
   close(): Promise<void>;
 }
 
@@ -79,7 +88,8 @@ export async function startDrawUpstream(options: {
   const random = options.random ?? Math.random;
   const firstPeriod = options.firstPeriod ?? 3001;
   const startedAt = now();
-  const hits = { latest: 0, history: 0, failed: 0, slow: 0, badSign: 0 };
+  const hits = { latest: 0, history: 0, failed: 0, slow: 0, badSign: 0, silent: 0 };
+  let silent = false;
   const currentPeriod = () => firstPeriod + Math.floor((now() - startedAt) / b.drawIntervalMs);
   const skipped = (p: number) => p !== firstPeriod && unit(`skip:${p}`) < b.skipRate;
 
@@ -138,6 +148,10 @@ export async function startDrawUpstream(options: {
       return reply(res, 200, { codeid: 10001, message: 'bad signature' });
     }
     const route = url.pathname.replace(/^\/mirror/, '');
+    if (silent && route.startsWith('/draws/')) {
+      hits.silent++;
+      return reply(res, 503, { message: 'the draw service is not answering' });
+    }
     if (route === '/draws/latest') {
       hits.latest++;
       if (random() < b.failRate) {
@@ -188,6 +202,9 @@ export async function startDrawUpstream(options: {
     dailyPayload,
     dailyDates,
     hits,
+    setSilent: (on) => {
+      silent = on;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

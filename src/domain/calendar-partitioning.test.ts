@@ -200,7 +200,8 @@ describe('exclusions', () => {
     assert.equal(p.latestDue(at('2026-06-07T12:00:00-04:00')), mon + 5 * 24 - 1); // Friday 23:00
   });
 
-  test('wide windows with exclusions are built per day, not per slot', () => {
+  // How long the year takes is a figure of `npm run bench partitioning`, not a limit here.
+  test('wide windows with exclusions come out as ranges, one per week of weekdays', () => {
     const p = createCalendarPartitioning({
       every: '5m',
       timezone: 'Europe/Berlin',
@@ -208,13 +209,11 @@ describe('exclusions', () => {
     });
     const from = ordinal(p, '2026-01-01');
     const to = ordinal(p, '2027-01-01') - 1;
-    const t0 = performance.now();
     const set = p.expected(from, to);
-    const ms = performance.now() - t0;
-    // 2026 has 261 weekdays; the two DST days (both Sundays) are excluded anyway.
+    // 2026 has 261 weekdays; the two DST days (both Sundays) are excluded anyway. Consecutive
+    // weekdays join, so a year is 53 ranges (Monday to Friday), not 75,168 slots.
     assert.equal(set.size, 261 * 288);
     assert.equal(set.rangeCount, 53);
-    assert.ok(ms < 1000, `expected() over a year took ${ms.toFixed(0)} ms`);
   });
 });
 

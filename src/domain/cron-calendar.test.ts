@@ -174,14 +174,12 @@ describe('cron across DST (America/New_York)', () => {
     });
   }
 
-  test('a year of 5-minute slots is enumerated quickly and exactly', () => {
+  // How long the year takes is a figure of `npm run bench partitioning`, not a limit here.
+  test('a year of 5-minute slots is enumerated exactly', () => {
     const p = createCalendarPartitioning({ cron: '*/5 * * * *', timezone: 'America/New_York' });
-    const t0 = performance.now();
     const list = occurrences(p, '2026-01-01T05:00:00Z', '2027-01-01T04:59:59Z');
-    const ms = performance.now() - t0;
     // 365 * 288, minus the 12 skipped 02:xx wall times that collapse onto 03:00 EDT.
     assert.equal(list.length, 365 * 288 - 12);
-    assert.ok(ms < 3000, `a year took ${ms.toFixed(0)} ms`);
   });
 });
 

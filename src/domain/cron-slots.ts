@@ -1,6 +1,7 @@
 import { Cron, CronPattern } from 'croner';
 import { MIN_MS } from './calendar-input.js';
 import type { SlotScheme } from './calendar-slots.js';
+import { CRON_FORMS, cronShapeProblem } from './cron-fields.js';
 import { RangeSet } from './range-set.js';
 import {
   createOffsetTimeline,
@@ -24,6 +25,8 @@ import {
  * repeated time fires once, at its first occurrence.
  */
 export function createCronSlots(tz: string, expression: string): SlotScheme {
+  const shape = cronShapeProblem(expression);
+  if (shape !== undefined) throw new Error(`calendar ${shape}`);
   let job: Cron;
   let pattern: CronPattern;
   try {
@@ -31,7 +34,7 @@ export function createCronSlots(tz: string, expression: string): SlotScheme {
     job = new Cron(expression, { utcOffset: 0, paused: true, mode: '5-or-6-parts' });
   } catch (error) {
     throw new Error(
-      `calendar cron ${JSON.stringify(expression)} is not valid (${(error as Error).message}); use 5 fields 'minute hour day month weekday' such as '0 2 * * *', or 6 with seconds first`,
+      `calendar cron ${JSON.stringify(expression)} is not valid (${(error as Error).message}); ${CRON_FORMS}`,
     );
   }
   const unit = pattern.pattern.trim().split(/\s+/).length === 6 ? 1000 : 60_000;

@@ -283,6 +283,9 @@ test('random adds agree with a plain Set (catches merge and count off-by-ones)',
       else holes.push(n);
     }
     assert.equal(s.countIn(a, b), count);
+    let next: number | undefined;
+    for (let n = a; n <= 160 && next === undefined; n++) if (ref.has(n)) next = n;
+    assert.equal(s.firstAtOrAfter(a), next);
     assert.deepEqual(
       s.missing(a, b).flatMap(([x, y]) => Array.from({ length: y - x + 1 }, (_, k) => x + k)),
       holes,

@@ -124,6 +124,12 @@ export class RangeSet {
     return i < this.starts.length && this.starts[i]! <= n;
   }
 
+  /** The smallest member `>= n`, or undefined when there is none. */
+  firstAtOrAfter(n: number): number | undefined {
+    const i = this.lowerBoundEnd(n);
+    return i < this.starts.length ? Math.max(n, this.starts[i]!) : undefined;
+  }
+
   /** Members of `[a, b]` in the set. */
   countIn(a: number, b: number): number {
     if (b < a) return 0;

@@ -133,18 +133,15 @@ describe('createSequencePartitioning', () => {
     );
   });
 
-  test('toOrdinal stays cheap on the per-record path', () => {
+  // Its cost per call is a figure of `npm run bench partitioning`, not a limit here.
+  test('toOrdinal maps numbers and integer text on the step, a million of each', () => {
     const p = createSequencePartitioning({ start: 1, step: 2 });
     const n = 1_000_000;
-    let sink = 0;
-    const t0 = performance.now();
+    let sum = 0;
     for (let i = 0; i < n; i++) {
-      sink += p.toOrdinal(1 + 2 * i) as number;
-      sink += p.toOrdinal('1001') as number;
+      sum += p.toOrdinal(1 + 2 * i) as number;
+      sum += p.toOrdinal('1001') as number;
     }
-    const nsPerCall = ((performance.now() - t0) * 1e6) / (2 * n);
-    assert.ok(sink > 0);
-    // Typically 10-40 ns; the bound leaves room for slow CI machines but catches accidental regex/alloc-heavy code.
-    assert.ok(nsPerCall < 500, `toOrdinal took ${nsPerCall.toFixed(0)} ns per call`);
+    assert.equal(sum, (n * (n - 1)) / 2 + 500 * n);
   });
 });

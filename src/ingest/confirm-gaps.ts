@@ -1,6 +1,6 @@
 import type { Range } from '../domain/range-set.js';
-import type { DatasetRuntime } from '../engine/dataset-runtime.js';
 import type { Store } from '../store/store.js';
+import type { DatasetRuntime } from './dataset-runtime.js';
 
 /** Records read per query once a range turns out to hold some. */
 const PAGE = 5_000;

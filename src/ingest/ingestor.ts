@@ -1,5 +1,4 @@
 import type { Range } from '../domain/range-set.js';
-import type { DatasetRuntime } from '../engine/dataset-runtime.js';
 import type { Clock } from '../internal/clock.js';
 import { describeError } from '../internal/errors.js';
 import type { EventBus } from '../internal/events.js';
@@ -7,9 +6,16 @@ import type { Logger } from '../internal/logger.js';
 import type { Rejection } from '../sources/source.js';
 import type { Store } from '../store/store.js';
 import { confirmGaps } from './confirm-gaps.js';
+import type { DatasetRuntime } from './dataset-runtime.js';
+import { logGapsFilled } from './gap-fill-log.js';
+import { refuseBeyondHorizon } from './horizon-filter.js';
 import { prepareBatch } from './prepare-batch.js';
+import { MAX_LISTED_REJECTIONS } from './rejection-list.js';
 
-/** What one ingest call did. `inserted + updated + unchanged + duplicatesInBatch + rejected.length` = records given. */
+/**
+ * What one ingest call did. `inserted + updated + unchanged + duplicatesInBatch + rejectedCount` =
+ * records given + the source's rejections given with them.
+ */
 export interface IngestResult {
   dataset: string;
   source: string | null;
@@ -17,19 +23,30 @@ export interface IngestResult {
   updated: number;
   unchanged: number;
   duplicatesInBatch: number;
+  /** The first `MAX_LISTED_REJECTIONS` rejected records, each with its reason. */
   rejected: Rejection[];
+  /** Every rejected record, listed or not. */
+  rejectedCount: number;
   insertedKeys: string[];
   updatedKeys: string[];
   /** Gaps (ordinal ranges) this batch revealed. */
   gapsOpened: Range[];
+  /** The newest partition (ordinal) among the valid records, or null when none was valid. */
+  newestOrdinal: number | null;
 }
 
 export interface Ingestor {
+  /**
+   * `sourceRejected` are the items the source could not map into records (a
+   * response's item without a key, ...): they are counted, logged and announced
+   * with the batch's own rejections, so every path counts a rejection once.
+   */
   ingest(
     rt: DatasetRuntime,
     records: readonly unknown[],
     source: string | null,
     by: 'ingest' | 'backfill',
+    sourceRejected?: readonly Rejection[],
   ): Promise<IngestResult>;
 }
 
@@ -59,16 +76,26 @@ export function createIngestor(deps: {
       return opened;
     });
   return {
-    async ingest(rt, records, source, by) {
+    async ingest(rt, records, source, by, sourceRejected = []) {
       const ds = rt.config;
-      const batch = prepareBatch(ds.partitioning, records, source, ds.onConflict);
+      const batch = await refuseBeyondHorizon(
+        store,
+        rt,
+        prepareBatch(ds.partitioning, records, source, ds.onConflict, MAX_LISTED_REJECTIONS),
+        clock.now(),
+      );
       const write =
         batch.rows.length > 0
-          ? await store.ingest(ds.name, batch.rows, ds.onConflict, clock.now())
+          ? await store.ingest(ds.name, batch.rows, ds.onConflict, clock.now(), by)
           : { inserted: [], updated: [], insertedOrdinals: [] };
-      if (batch.rejected.length > 0) {
-        await store.countRejected(ds.name, batch.rejected.length);
-        batch.rejected.slice(0, LOGGED_REJECTIONS).forEach((r) => {
+      const rejectedCount = batch.rejectedCount + sourceRejected.length;
+      const rejected =
+        sourceRejected.length > 0
+          ? [...batch.rejected, ...sourceRejected].slice(0, MAX_LISTED_REJECTIONS)
+          : batch.rejected;
+      if (rejectedCount > 0) {
+        await store.countRejected(ds.name, rejectedCount);
+        rejected.slice(0, LOGGED_REJECTIONS).forEach((r) => {
           logger.warn({ msg: 'record rejected', dataset: ds.name, source, key: r.key, reason: r.reason });
           events.emit('record:rejected', {
             dataset: ds.name,
@@ -77,12 +104,12 @@ export function createIngestor(deps: {
             ...(r.key ? { key: r.key } : {}),
           });
         });
-        if (batch.rejected.length > LOGGED_REJECTIONS) {
+        if (rejectedCount > LOGGED_REJECTIONS) {
           logger.warn({
             msg: 'records rejected',
             dataset: ds.name,
             source,
-            more: batch.rejected.length - LOGGED_REJECTIONS,
+            more: rejectedCount - LOGGED_REJECTIONS,
           });
         }
       }
@@ -93,10 +120,26 @@ export function createIngestor(deps: {
           ? write.insertedOrdinals
           : batch.rows.map((r) => r.ordinal);
       const change = rt.coverage.add(stored);
+      const filledAt = clock.now();
       for (const n of change.closed) {
-        events.emit('gap:closed', { dataset: ds.name, partition: ds.partitioning.valueOf(n), by });
+        const detectedAt = rt.detections.takeFilled(n);
+        events.emit('gap:closed', {
+          dataset: ds.name,
+          partition: ds.partitioning.valueOf(n),
+          by,
+          openForMs: detectedAt === undefined ? null : Math.max(0, filledAt - detectedAt),
+        });
       }
+      // A backfill logs the partition it fetched itself, with the source and the time it took.
+      if (by === 'ingest' && change.closed.length > 0)
+        logGapsFilled(
+          logger,
+          ds.name,
+          source,
+          change.closed.map((n) => ds.partitioning.valueOf(n)),
+        );
       const opened = change.opened.length > 0 ? await confirmed(rt, change.opened) : [];
+      if (opened.length > 0) noteDetected(rt, opened, clock.now());
       for (const [a, b] of opened) {
         const count = b - a + 1;
         events.emit('gap:opened', {
@@ -121,10 +164,12 @@ export function createIngestor(deps: {
         updated: write.updated.length,
         unchanged: batch.rows.length - write.inserted.length - write.updated.length,
         duplicatesInBatch: batch.duplicatesInBatch,
-        rejected: batch.rejected,
+        rejected,
+        rejectedCount,
         insertedKeys: write.inserted,
         updatedKeys: write.updated,
         gapsOpened: opened,
+        newestOrdinal: newestOf(batch.rows),
       };
       events.emit('records:ingested', {
         dataset: ds.name,
@@ -132,9 +177,22 @@ export function createIngestor(deps: {
         inserted: result.inserted,
         updated: result.updated,
         unchanged: result.unchanged + result.duplicatesInBatch,
-        rejected: result.rejected.length,
+        rejected: result.rejectedCount,
       });
       return result;
     },
   };
+}
+
+/** Notes when gaps were found; now and then drops what closed without a fill seen here (known missing, ...). */
+function noteDetected(rt: DatasetRuntime, gaps: readonly Range[], nowMs: number): void {
+  for (const [a, b] of gaps) rt.detections.noteOpened(a, b, nowMs);
+  if (rt.detections.retainDue) rt.detections.retain((a, b) => rt.coverage.gaps(a, b));
+}
+
+/** The largest ordinal of the rows (a loop: a spread of a large batch would overflow the stack). */
+function newestOf(rows: readonly { ordinal: number }[]): number | null {
+  let newest: number | null = null;
+  for (const r of rows) if (newest === null || r.ordinal > newest) newest = r.ordinal;
+  return newest;
 }

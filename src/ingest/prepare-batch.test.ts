@@ -56,3 +56,47 @@ describe('prepareBatch', () => {
     assert.equal(update.rows[0]!.payload, '2');
   });
 });
+
+describe('prepareBatch: text a store cannot hold exactly', () => {
+  it('rejects keys with U+0000 or a lone surrogate, one record at a time', () => {
+    const batch = prepareBatch(
+      seq,
+      [
+        { key: 'a\u0000', partition: 1, payload: {} },
+        { key: '\ud800', partition: 2, payload: {} },
+        { key: '\udc00', partition: 3, payload: {} },
+        { key: '😀', partition: 4, payload: { lone: '\ud800', nul: '\u0000' } },
+      ],
+      'api',
+      'ignore',
+    );
+    assert.deepEqual(
+      batch.rejected.map((r) => [r.index, r.key]),
+      [
+        [0, 'a\u0000'],
+        [1, '\ud800'],
+        [2, '\udc00'],
+      ],
+    );
+    assert.match(
+      batch.rejected[0]!.reason,
+      /^record 0: key "a\\u0000" contains U\+0000 \(NUL\) at position 1/,
+    );
+    assert.match(
+      batch.rejected[1]!.reason,
+      /^record 1: key "\\ud800" contains a lone surrogate U\+D800 at position 0/,
+    );
+    // The payload's JSON text escapes both, so it is kept and parses back to the same value.
+    assert.deepEqual(
+      batch.rows.map((r) => [r.key, JSON.parse(r.payload)]),
+      [['😀', { lone: '\ud800', nul: '\u0000' }]],
+    );
+    assert.equal(batch.rows[0]!.payload, '{"lone":"\\ud800","nul":"\\u0000"}');
+  });
+
+  it('rejects every record when the source name cannot be stored', () => {
+    const batch = prepareBatch(seq, [{ key: '1', partition: 1, payload: {} }], 'bad\u0000source', 'ignore');
+    assert.equal(batch.rows.length, 0);
+    assert.match(batch.rejected[0]!.reason, /^record 0: source name "bad\\u0000source" contains U\+0000/);
+  });
+});

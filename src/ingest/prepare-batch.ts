@@ -1,6 +1,9 @@
+import type { ConflictMode } from '../domain/conflict-mode.js';
 import type { Partitioning } from '../domain/partitioning.js';
+import { unstorableReason } from '../domain/storable-text.js';
 import type { RawRecord, Rejection } from '../sources/source.js';
-import type { ConflictMode, RecordRow } from '../store/store.js';
+import type { RecordRow } from '../store/store.js';
+import { RejectionList } from './rejection-list.js';
 
 /** Longest key accepted. */
 export const MAX_KEY_LENGTH = 512;
@@ -9,7 +12,12 @@ export const MAX_PAYLOAD_BYTES = 1 << 20;
 
 export interface PreparedBatch {
   rows: RecordRow[];
+  /** Position in `records` of the record each row came from (parallel to `rows`). */
+  positions: number[];
+  /** The first `maxListed` rejections. */
   rejected: Rejection[];
+  /** Every rejection, listed or not. */
+  rejectedCount: number;
   /** Records whose key appeared earlier in the same batch. */
   duplicatesInBatch: number;
 }
@@ -25,11 +33,15 @@ export function prepareBatch(
   records: readonly unknown[],
   source: string | null,
   mode: ConflictMode,
+  maxListed = Number.POSITIVE_INFINITY,
 ): PreparedBatch {
   const rows: RecordRow[] = [];
-  const rejected: Rejection[] = [];
+  const positions: number[] = [];
+  const rejected = new RejectionList(maxListed);
   const index = new Map<string, number>();
   let duplicatesInBatch = 0;
+  // The source name is stored with every record, so one a store cannot hold refuses them all.
+  const badSource = source === null ? undefined : unstorableReason('source name', source);
   for (let i = 0; i < records.length; i++) {
     const item = records[i];
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
@@ -57,11 +69,17 @@ export function prepareBatch(
       });
       continue;
     }
+    const badKey = badSource ?? unstorableReason('key', key);
+    if (badKey !== undefined) {
+      rejected.push({ index: i, key, reason: `record ${i}: ${badKey}` });
+      continue;
+    }
     const ordinal = partitioning.toOrdinal(rec.partition);
     if (typeof ordinal !== 'number') {
       rejected.push({ index: i, key, reason: `record ${i} (key ${key}): ${ordinal.error}` });
       continue;
     }
+    // JSON text escapes U+0000 and lone surrogates (\u0000, \ud800), so every payload is stored exactly.
     let payload: string | undefined;
     try {
       payload = JSON.stringify(rec.payload);
@@ -88,13 +106,17 @@ export function prepareBatch(
     const earlier = index.get(key);
     if (earlier !== undefined) {
       duplicatesInBatch++;
-      if (mode === 'update') rows[earlier] = { key, ordinal, payload, source };
+      if (mode === 'update') {
+        rows[earlier] = { key, ordinal, payload, source };
+        positions[earlier] = i;
+      }
       continue;
     }
     index.set(key, rows.length);
     rows.push({ key, ordinal, payload, source });
+    positions.push(i);
   }
-  return { rows, rejected, duplicatesInBatch };
+  return { rows, positions, rejected: rejected.items, rejectedCount: rejected.count, duplicatesInBatch };
 }
 
 function describe(v: unknown): string {

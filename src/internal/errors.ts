@@ -25,7 +25,12 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'CHECK_FAILED'
   | 'JOB_UNKNOWN'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_MISSING'
+  | 'CONNECTION_FAILED'
+  | 'CONNECTION_READ_ONLY'
+  | 'CHECK_UNKNOWN'
+  | 'STREAM_UNAVAILABLE';
 
 export interface GapwardenErrorOptions {
   cause?: unknown;
@@ -79,7 +84,17 @@ export function hasCode(err: unknown, ...codes: ErrorCode[]): err is GapwardenEr
 
 /** Maps an error to the CLI exit code: 2 for bad input or configuration, 1 otherwise. */
 export function exitCodeFor(err: unknown): number {
-  if (hasCode(err, 'CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'DATASET_UNKNOWN', 'JOB_UNKNOWN', 'RECORD_INVALID'))
+  if (
+    hasCode(
+      err,
+      'CONFIG_INVALID',
+      'CONFIG_NOT_FOUND',
+      'DATASET_UNKNOWN',
+      'JOB_UNKNOWN',
+      'RECORD_INVALID',
+      'CHECK_UNKNOWN',
+    )
+  )
     return 2;
   return 1;
 }

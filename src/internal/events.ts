@@ -10,9 +10,20 @@ export interface GapwardenEvents {
   };
   'record:rejected': { dataset: string; source: string | null; reason: string; key?: string };
   'gap:opened': { dataset: string; from: number | string; to: number | string; count: number };
-  'gap:closed': { dataset: string; partition: number | string; by: 'backfill' | 'ingest' };
+  /**
+   * A missing partition was stored. `openForMs`: from when this process found the gap
+   * to now; null when the gap was already open when the process started.
+   */
+  'gap:closed': {
+    dataset: string;
+    partition: number | string;
+    by: 'backfill' | 'ingest';
+    openForMs: number | null;
+  };
   'backfill:filled': { dataset: string; partition: number | string; source: string; ms: number };
   'backfill:not-found': { dataset: string; partition: number | string };
+  /** The source does not have the partition yet (it has not published that far): asked again later. */
+  'backfill:deferred': { dataset: string; partition: number | string; runId: number };
   'backfill:retry': { dataset: string; partition: number | string; attempt: number; error: string };
   'backfill:failed': { dataset: string; partition: number | string; attempts: number; error: string };
   'backfill:run-finished': {
@@ -33,7 +44,16 @@ export interface GapwardenEvents {
     dataset: string;
     source: string;
     kind: 'latest' | 'byKey' | 'byRange';
-    outcome: 'ok' | 'not_found' | 'rate_limited' | 'timeout' | 'error';
+    outcome:
+      | 'ok'
+      | 'not_found'
+      | 'rate_limited'
+      | 'timeout'
+      | 'http_4xx'
+      | 'http_5xx'
+      | 'network'
+      | 'malformed'
+      | 'rejected';
     ms: number;
     status?: number;
   };
@@ -58,6 +78,66 @@ export interface GapwardenEvents {
   'job:skipped': { job: string; dueAt: number; reason: 'overlap' };
   /** Runs that fell due while gapwarden was down, found at start; `caughtUp` of them run now. */
   'job:missed': { job: string; missed: number; caughtUp: number };
+  /** An alert changed: opened (pending or firing), notified, escalated, acknowledged, resolved, ... */
+  'alert:changed': {
+    id: number;
+    rule: string;
+    severity: 'P0' | 'P1' | 'P2';
+    state: 'pending' | 'firing' | 'acknowledged' | 'resolved';
+    change: string;
+    labels: Readonly<Record<string, string>>;
+  };
+  /**
+   * One delivery attempt of a notification finished: `delivered`, `retry` (tried again later)
+   * or `failed` (given up). `ms` is the attempt; `latencyMs` runs from the notification's
+   * creation to the end of this attempt.
+   */
+  'alert:delivery': {
+    receiver: string;
+    kind: 'firing' | 'repeat' | 'escalated' | 'resolved' | 'test';
+    outcome: 'delivered' | 'retry' | 'failed';
+    attempt: number;
+    ms: number;
+    latencyMs: number;
+    error?: string;
+  };
+  /**
+   * A check ran (checks module): its status (health, or `error` when it could not be
+   * evaluated, with the database's message), level and score. Alert rules with a
+   * `check` condition fire on degraded/unhealthy/error and resolve when it passes.
+   */
+  'check:ran': {
+    check: string;
+    kind: string;
+    profile: string;
+    runId: number;
+    status: 'healthy' | 'degraded' | 'unhealthy' | 'error';
+    level: 'low' | 'medium' | 'high' | 'critical' | undefined;
+    score: number | undefined;
+    findings: number;
+    at: number;
+    /** How long the run took. */
+    ms: number;
+    error?: string;
+  };
+  /** A stream pipeline committed: its effects were stored, then `messages` were acknowledged. */
+  'stream:committed': {
+    pipeline: string;
+    messages: number;
+    deadLetters: number;
+    results: number;
+    ms: number;
+  };
+  /** A stream pipeline's batch was handed over, complete or at its timeout (alert rules read the stored reports). */
+  'stream:batch': {
+    pipeline: string;
+    batchId: string;
+    status: 'complete' | 'timed-out';
+    availabilityRatio: number;
+    missingKeys: number;
+  };
+  /** A malformed message went to the dead-letter topic. */
+  'stream:dead-letter': { pipeline: string; topic: string; id: string; reason: string };
 }
 
 export type EventName = keyof GapwardenEvents;

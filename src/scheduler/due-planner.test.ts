@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { compileSchedule } from '../domain/schedule/compile-schedule.js';
+import type { Schedule } from '../domain/schedule/schedule.js';
 import { createManualClock } from '../internal/clock.js';
-import { compileSchedule } from './compile-schedule.js';
 import { createDuePlanner } from './due-planner.js';
-import type { Schedule } from './schedule.js';
 
 describe('planTick', () => {
   test('takes the due runs in due order and tells when to wake next', () => {

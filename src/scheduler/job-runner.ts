@@ -1,15 +1,29 @@
 import { hostname } from 'node:os';
 import type { CompiledJob, CompiledScheduler } from '../config/compiled-config.js';
+import type { JobContext, JobRunTrigger, JobWorkResult } from '../config/job-function.js';
 import type { Clock } from '../internal/clock.js';
 import { describeError, GapwardenError } from '../internal/errors.js';
 import type { EventBus } from '../internal/events.js';
 import type { Logger } from '../internal/logger.js';
-import type { JobRun, JobRunTrigger, JobState, JobStore } from '../store/job-store.js';
+import { noRedaction, type Redact } from '../internal/redactor.js';
 import { createDuePlanner } from './due-planner.js';
-import type { JobContext, JobWorkResult } from './job-work.js';
 import { missedRuns } from './missed-runs.js';
 import { IDLE, type OverlapState, onDue, onFinish } from './overlap-policy.js';
-import { runClaimedJob } from './run-claimed-job.js';
+import { type LiveRun, runClaimedJob } from './run-claimed-job.js';
+import { logSkippedRun } from './skipped-run-log.js';
+import type {
+  JobClaim,
+  JobClaimResult,
+  JobRun,
+  JobRunResult,
+  JobSkip,
+  JobState,
+  JobStore,
+} from './store/job-store.js';
+import { createBatcher } from './store-batcher.js';
+
+/** Finished runs older than the retention are pruned at most this often (a prune scans the run history). */
+const PRUNE_EVERY_MS = 60_000;
 
 export interface JobRunnerDeps {
   jobs: readonly CompiledJob[];
@@ -26,6 +40,14 @@ export interface JobRunnerDeps {
   holder?: string;
   /** How often the runner looks at the store for work of dead processes and remote pauses. @default 1000 */
   pollMs?: number;
+  /** Masks secrets in the error text and skip reasons runs keep in the store. @default no masking */
+  redact?: Redact;
+  /**
+   * How long before their start the runs of a tick are claimed (one store
+   * transaction), so they start on time however long the claim takes; a job
+   * whose previous run is still going is decided when its run falls due. @default 500
+   */
+  claimAheadMs?: number;
 }
 
 /** A job as `jobs` lists it. */
@@ -47,6 +69,8 @@ export interface JobRunner {
   pause(jobId: string): Promise<void>;
   resume(jobId: string): Promise<void>;
   list(): Promise<JobView[]>;
+  /** A job's runs, newest first (page with `beforeId`); JOB_UNKNOWN when there is no such job. */
+  history(jobId: string, options: { limit: number; beforeId?: number }): Promise<JobRun[]>;
   /** The compiled job; JOB_UNKNOWN when there is none. */
   get(jobId: string): CompiledJob;
   /** Resolves when no run is in progress (tests). */
@@ -71,6 +95,16 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const { store, clock, logger, events, settings } = deps;
   const holder = deps.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const pollMs = deps.pollMs ?? 1000;
+  const claimAheadMs = deps.claimAheadMs ?? 500;
+  const redact = deps.redact ?? noRedaction;
+  // Due times not run, recorded together (a slow tick may skip thousands at once); the reason is kept
+  // in the store, so it is masked first.
+  const skipBatch = createBatcher(
+    (skips: JobSkip[]) => store.recordSkippedRuns(skips).then(() => skips.map(() => undefined)),
+    'immediate',
+  );
+  const recordSkipped = (job: string, dueAt: number, reason: string, nowMs: number) =>
+    skipBatch({ job, dueAt, reason: redact(reason), nowMs });
   const slots = new Map<string, Slot>();
   for (const job of deps.jobs) {
     slots.set(job.id, { job, paused: job.paused, overlap: IDLE, running: new Set() });
@@ -81,7 +115,57 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const planner = createDuePlanner({ startAt: (id, due) => slots.get(id)!.job.schedule.startAt(id, due) });
   const schedule = (s: Slot, fromMs: number) =>
     planner.set(s.job.id, { nextDueMs: s.job.schedule.next(fromMs), paused: false });
-  const live = new Set<{ controller: AbortController; run: JobRun }>();
+  const live = new Set<LiveRun>();
+  // Runs claimed ahead wait for their start: one timer per start time, however many runs share it.
+  const waits = new Map<number, Promise<void>>();
+  const waitUntil = (ms: number): Promise<void> => {
+    let wait = waits.get(ms);
+    if (!wait) {
+      wait = clock.sleep(Math.max(0, ms - clock.now())).finally(() => waits.delete(ms));
+      waits.set(ms, wait);
+    }
+    return wait;
+  };
+  // Every claim of a tick (and every finish of runs ending together) is one store transaction.
+  const claimBatch = createBatcher((claims: JobClaim[]) => store.claimJobRuns(claims), 'microtask');
+  const finishBatch = createBatcher(
+    (items: { runId: number; result: JobRunResult }[]) => store.finishJobRuns(holder, items),
+    'immediate',
+  );
+  // The leases of all live runs are renewed together, one statement every third of the lease.
+  let renewTimer: ReturnType<typeof setInterval> | undefined;
+  const renewAll = () => {
+    if (live.size === 0) {
+      clearInterval(renewTimer);
+      renewTimer = undefined;
+      return;
+    }
+    const entries = [...live];
+    store
+      .renewJobLeases(
+        holder,
+        entries.map((e) => e.run.id),
+        clock.now() + settings.leaseMs,
+      )
+      .then((held) => {
+        const kept = new Set(held);
+        for (const e of entries) {
+          if (kept.has(e.run.id) || !live.has(e)) continue;
+          e.leaseLost = true;
+          e.controller.abort(new GapwardenError('ABORTED', 'the run lease was lost to another process'));
+        }
+      })
+      .catch((err) => logger.warn({ msg: 'job lease renewal failed', error: describeError(err) }));
+  };
+  const keepLeases = () => {
+    // Unref'd: the runs themselves keep the process alive; the last one to end stops it (below).
+    renewTimer ??= setInterval(renewAll, Math.max(50, settings.leaseMs / 3)).unref();
+  };
+  const stopRenewingWhenIdle = () => {
+    if (live.size > 0) return;
+    clearInterval(renewTimer);
+    renewTimer = undefined;
+  };
   let stopping = false;
   let wake: AbortController = new AbortController();
   let loop: Promise<void> | undefined;
@@ -104,16 +188,22 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     return s;
   };
 
-  /** Claims (job, dueAt) and runs it; resolves with the finished run, or undefined when not claimed. */
+  /**
+   * Claims (job, dueAt) and runs it; resolves with the finished run, or undefined when not claimed.
+   * Scheduled runs are refused when the job is paused in the store (`checkPaused`): another process
+   * may have paused or resumed it. Manual claims go alone; the others join the tick's batch.
+   */
   const execute = async (
     s: Slot,
     dueAt: number,
     trigger: JobRunTrigger,
     params: Record<string, string> = {},
+    checkPaused = false,
+    startsAt?: number,
   ): Promise<JobRun | undefined> => {
     const { job } = s;
     const now = clock.now();
-    const claim = await store.claimJobRun({
+    const request: JobClaim = {
       job: job.id,
       dueAt,
       trigger,
@@ -121,29 +211,50 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       nowMs: now,
       leaseMs: settings.leaseMs,
       exclusive: trigger !== 'manual',
+      checkPaused,
+      ...(startsAt !== undefined && startsAt > now ? { startsAt } : {}),
       ...(Object.keys(params).length > 0 ? { detail: JSON.stringify(params) } : {}),
-    });
+    };
+    const claim: JobClaimResult =
+      trigger === 'manual' ? await store.claimJobRun(request) : await claimBatch(request);
+    if (checkPaused) s.paused = 'refused' in claim && claim.refused === 'paused';
     if ('refused' in claim) {
       if (claim.refused === 'overlap') {
-        await store.recordSkippedRun(
-          job.id,
-          dueAt,
-          `previous run still running (held by ${claim.by?.holder})`,
-          now,
-        );
+        const detail = `previous run still running (held by ${claim.by?.holder})`;
+        await recordSkipped(job.id, dueAt, detail, now);
         events.emit('job:skipped', { job: job.id, dueAt, reason: 'overlap' });
+        logSkippedRun(logger, { job: job.id, dueAt, reason: 'overlap', detail, holder: claim.by?.holder });
       }
       return undefined;
     }
+    if (startsAt !== undefined && startsAt > clock.now()) await waitUntil(startsAt);
     return runClaimed(s, claim.run, params);
   };
 
   const runClaimed = (s: Slot, run: JobRun, params: Record<string, string>): Promise<JobRun> =>
-    runClaimedJob({ ...deps, holder, live }, s.job, run, params);
+    runClaimedJob(
+      {
+        ...deps,
+        holder,
+        live,
+        redact,
+        keepLeases,
+        finish: (runId, result) => finishBatch({ runId, result }),
+      },
+      s.job,
+      run,
+      params,
+    ).finally(stopRenewingWhenIdle);
 
   /** Starts a run in the background, tracking it for overlap, idle() and stop(). */
-  const launch = (s: Slot, dueAt: number, trigger: JobRunTrigger) => {
-    const p = execute(s, dueAt, trigger)
+  const launch = (
+    s: Slot,
+    dueAt: number,
+    trigger: JobRunTrigger,
+    checkPaused = trigger === 'schedule',
+    startsAt?: number,
+  ) => {
+    const p = execute(s, dueAt, trigger, {}, checkPaused, startsAt)
       .catch((err) =>
         logger.error({ msg: 'job run failed to start', job: s.job.id, error: describeError(err) }),
       )
@@ -156,32 +267,42 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     s.running.add(p);
   };
 
-  const due = (s: Slot, dueAt: number, trigger: JobRunTrigger) => {
+  const due = (s: Slot, dueAt: number, trigger: JobRunTrigger, startsAt?: number) => {
     const step = onDue(s.overlap, s.job.overlap, dueAt);
     s.overlap = step.state;
-    if (step.start !== undefined) launch(s, step.start, trigger);
-    if (step.skipped !== undefined) {
+    if (step.start !== undefined) {
+      launch(s, step.start, trigger, trigger === 'schedule', step.start === dueAt ? startsAt : undefined);
+    }
+    if (step.skipped !== undefined && !s.paused) {
       const at = step.skipped;
+      const detail = 'previous run still running';
       events.emit('job:skipped', { job: s.job.id, dueAt: at, reason: 'overlap' });
-      store
-        .recordSkippedRun(s.job.id, at, 'previous run still running', clock.now())
-        .catch((err) =>
-          logger.warn({ msg: 'could not record a skipped run', job: s.job.id, error: describeError(err) }),
-        );
+      logSkippedRun(logger, { job: s.job.id, dueAt: at, reason: 'overlap', detail, holder });
+      recordSkipped(s.job.id, at, detail, clock.now()).catch((err) =>
+        logger.warn({ msg: 'could not record a skipped run', job: s.job.id, error: describeError(err) }),
+      );
     }
   };
 
   const tick = async () => {
-    const plan = planner.planTick(clock.now(), {
+    const now = clock.now();
+    const plan = planner.planTick(now + claimAheadMs, {
       reschedule: (run) => slots.get(run.jobId)!.job.schedule.next(run.dueMs),
     });
+    // Pause may have been set by another process (`gapwarden jobs pause`): each claim reads it in the
+    // same transaction, so a tick's due runs cost one store call, not one per job.
+    // For a job paused when last seen, a due run is a probe of the store; while one is pending, the next
+    // due times pass as paused (they are not queued behind it).
+    // Runs starting within `claimAheadMs` are claimed now and start at their time; a job still running
+    // its previous run is decided (overlap policy) when the new run falls due.
+    const fallsDue = (s: Slot, run: { dueMs: number; startMs: number }) => {
+      if (stopping || (s.paused && s.running.size > 0)) return;
+      due(s, run.dueMs, 'schedule', run.startMs);
+    };
     for (const run of plan.due) {
       const s = slots.get(run.jobId)!;
-      // Pause may have been set by another process (`gapwarden jobs pause`).
-      const state = await store.loadJobState(s.job.id);
-      s.paused = state?.paused ?? s.paused;
-      if (s.paused) continue;
-      due(s, run.dueMs, 'schedule');
+      if (run.startMs > now && s.running.size > 0) void waitUntil(run.startMs).then(() => fallsDue(s, run));
+      else fallsDue(s, run);
     }
   };
 
@@ -197,20 +318,25 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         holder: run.holder,
       });
       s.overlap = { runningDue: run.dueAt, queuedDue: undefined };
-      launch(s, run.dueAt, run.trigger);
+      launch(s, run.dueAt, run.trigger, false);
     }
   };
 
-  const nextWake = () => Math.min(clock.now() + pollMs, planner.nextWakeupMs() ?? Number.POSITIVE_INFINITY);
+  const nextWake = () =>
+    Math.min(clock.now() + pollMs, (planner.nextWakeupMs() ?? Number.POSITIVE_INFINITY) - claimAheadMs);
 
   const runLoop = async () => {
     let lastPoll = 0;
+    let lastPrune = 0;
     while (!stopping) {
       try {
         await tick();
         if (clock.now() - lastPoll >= pollMs) {
           lastPoll = clock.now();
           await takeOverAbandoned();
+        }
+        if (clock.now() - lastPrune >= Math.max(pollMs, PRUNE_EVERY_MS)) {
+          lastPrune = clock.now();
           await store.pruneJobRuns(clock.now() - settings.historyRetentionMs, settings.keepRuns);
         }
       } catch (err) {
@@ -225,6 +351,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
   const catchUp = async (s: Slot, lastDueAt: number | null, now: number) => {
     const { job } = s;
+    // Asked first: when the data is behind, the latest due time is run below, so it is not recorded skipped.
+    const dataDue = await deps.dataCatchUp?.(job, now);
     if (lastDueAt !== null) {
       const missed = missedRuns(job.schedule, lastDueAt, now, {
         policy: job.catchUp.policy,
@@ -243,13 +371,11 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       }
       if (missed.runs.length === 0 && missed.missed > 0) {
         const latest = job.schedule.latestBetween(lastDueAt, now - 1, 1)[0];
-        if (latest !== undefined)
-          await store.recordSkippedRun(
-            job.id,
-            latest,
-            `${missed.missed} runs missed while down (catch-up: skip)`,
-            now,
-          );
+        if (latest !== undefined && latest !== dataDue) {
+          const detail = `${missed.missed} runs missed while down (catch-up: skip)`;
+          await recordSkipped(job.id, latest, detail, now);
+          logSkippedRun(logger, { job: job.id, dueAt: latest, reason: 'catch-up', detail });
+        }
       }
       if (missed.runs.length > 0) {
         // Missed runs go one after another, each with its own due time, before the schedule resumes.
@@ -270,7 +396,6 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         return;
       }
     }
-    const dataDue = await deps.dataCatchUp?.(job, now);
     if (dataDue !== undefined) {
       logger.info({ msg: 'dataset is behind its schedule: collecting now', job: job.id });
       due(s, dataDue, 'catch-up');
@@ -356,6 +481,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       return out;
     },
     get: (jobId) => slot(jobId).job,
+    async history(jobId, options) {
+      slot(jobId);
+      return store.listJobRuns(jobId, options);
+    },
     async idle() {
       for (;;) {
         const running = [...slots.values()].flatMap((s) => [...s.running]);

@@ -1,6 +1,6 @@
 import { formatZoned } from '../domain/time-zone.js';
-import type { JobRun } from '../store/job-store.js';
 import type { JobView } from './job-runner.js';
+import type { JobRun } from './store/job-store.js';
 
 /** A job run as the CLI's `--json` and the HTTP API show it: times as ISO 8601 UTC. */
 export interface JobRunSummary {

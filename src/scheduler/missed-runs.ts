@@ -1,4 +1,4 @@
-import type { Schedule } from './schedule.js';
+import type { Schedule } from '../domain/schedule/schedule.js';
 
 /** What happens to runs that fell due while gapwarden was not running. */
 export type CatchUpPolicy = 'skip' | 'once' | 'all';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededUnit } from '../domain/schedule/schedule-jitter.js';
 import { retryDelay } from './retry-backoff.js';
-import { seededUnit } from './schedule-jitter.js';
 
 test('doubles from initial up to max', () => {
   const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((a) =>

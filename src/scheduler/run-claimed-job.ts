@@ -1,11 +1,12 @@
 import type { CompiledJob, CompiledScheduler } from '../config/compiled-config.js';
+import type { JobContext, JobWorkResult } from '../config/job-function.js';
 import type { Clock } from '../internal/clock.js';
 import { describeError, GapwardenError } from '../internal/errors.js';
 import type { EventBus } from '../internal/events.js';
 import type { Logger } from '../internal/logger.js';
-import type { JobRun, JobRunResult, JobStore } from '../store/job-store.js';
-import type { JobContext, JobWorkResult } from './job-work.js';
+import type { Redact } from '../internal/redactor.js';
 import { retryDelay } from './retry-backoff.js';
+import type { JobRun, JobRunResult, JobStore } from './store/job-store.js';
 
 /** What running one claimed job run needs. */
 export interface RunContext {
@@ -15,14 +16,28 @@ export interface RunContext {
   events: EventBus;
   settings: CompiledScheduler;
   holder: string;
+  /** Masks secrets in the error text a run keeps in the store and reports. */
+  redact: Redact;
   work: (job: CompiledJob, ctx: JobContext) => Promise<JobWorkResult>;
-  /** Runs in progress, so shutdown can cancel them and release their leases. */
-  live: Set<{ controller: AbortController; run: JobRun }>;
+  /** Runs in progress: the runner renews their leases together, shutdown cancels them and releases them. */
+  live: Set<LiveRun>;
+  /** Called once a run joined `live`, so the runner keeps its lease renewed. */
+  keepLeases: () => void;
+  /** Records a run's outcome (batched with the other runs finishing together); false when the lease was lost. */
+  finish: (runId: number, result: JobRunResult) => Promise<boolean>;
+}
+
+/** A run in progress; the runner sets `leaseLost` (and aborts it) when a renewal finds the lease gone. */
+export interface LiveRun {
+  controller: AbortController;
+  run: JobRun;
+  leaseLost: boolean;
 }
 
 /**
- * Runs a run whose lease this process holds: renews the lease every third of
- * its TTL (a lost lease cancels the work), cancels the work at the job's
+ * Runs a run whose lease this process holds (the runner renews the leases of
+ * all live runs together every third of the TTL; a lost lease cancels the
+ * work), cancels the work at the job's
  * timeout, retries failures with backoff, then records the outcome (unless the
  * lease was lost: the new holder records it) and emits `job:started`/`job:finished`.
  */
@@ -32,10 +47,11 @@ export async function runClaimedJob(
   run: JobRun,
   params: Record<string, string>,
 ): Promise<JobRun> {
-  const { store, clock, logger, events, settings, holder, live } = deps;
+  const { clock, logger, events, live, redact } = deps;
   const controller = new AbortController();
-  const entry = { controller, run };
+  const entry: LiveRun = { controller, run, leaseLost: false };
   live.add(entry);
+  deps.keepLeases();
   const started = clock.now();
   const lateMs = Math.max(0, started - run.dueAt);
   events.emit('job:started', {
@@ -61,22 +77,6 @@ export async function runClaimedJob(
       ),
     job.timeoutMs,
   );
-  let leaseLost = false;
-  const renew = setInterval(
-    () => {
-      store
-        .renewJobLease(run.id, holder, clock.now() + settings.leaseMs)
-        .then((held) => {
-          if (held) return;
-          leaseLost = true;
-          controller.abort(new GapwardenError('ABORTED', 'the run lease was lost to another process'));
-        })
-        .catch((err) =>
-          logger.warn({ msg: 'job lease renewal failed', job: job.id, error: describeError(err) }),
-        );
-    },
-    Math.max(50, settings.leaseMs / 3),
-  );
   let result: JobRunResult;
   try {
     const work = await attempt(deps, job, run, params, controller.signal);
@@ -91,14 +91,13 @@ export async function runClaimedJob(
     result = {
       state,
       finishedAt: clock.now(),
-      error: describeError(controller.signal.aborted ? controller.signal.reason : err),
+      error: redact(describeError(controller.signal.aborted ? controller.signal.reason : err)),
     };
   } finally {
     clearTimeout(timeout);
-    clearInterval(renew);
     live.delete(entry);
   }
-  const recorded = leaseLost ? false : await store.finishJobRun(run.id, holder, result);
+  const recorded = entry.leaseLost ? false : await deps.finish(run.id, result);
   const ms = result.finishedAt - started;
   events.emit('job:finished', {
     job: job.id,

@@ -5,7 +5,7 @@ import type { CompiledServer } from '../config/compiled-config.js';
 import type { Engine } from '../engine/engine.js';
 import { GapwardenError } from '../internal/errors.js';
 import { createApp } from './app.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
 export interface HttpServer {
   /** `http://host:port`, the address it really listens on. */
@@ -22,12 +22,18 @@ export interface HttpServerOptions {
   dashboard?: (app: Hono) => void;
   /** Overrides `server.port` (CLI flags, tests). */
   port?: number;
+  /**
+   * The engine's metrics, when made before `engine.start()` so that the counters see
+   * what starting does (catch-up runs, the backfill of gaps open at start). Closed with
+   * the server. @default made here, counting from now
+   */
+  metrics?: Metrics;
 }
 
 /** Starts the API, metrics and dashboard on `server.host:server.port`; resolves once listening. */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { engine, server } = options;
-  const metrics = createMetrics({ engine });
+  const metrics = options.metrics ?? createMetrics({ engine });
   const app = createApp({
     engine,
     server,
@@ -36,7 +42,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     ...(options.dashboard ? { dashboard: options.dashboard } : {}),
   });
   const port = options.port ?? server.port;
-  const node = await listen(app, server.host, port);
+  const node = await listen(app, server, port).catch((err) => {
+    // Metrics handed in stay open: the caller may try another port with them.
+    if (!options.metrics) metrics.close();
+    throw err;
+  });
   const address = node.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -54,9 +64,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   };
 }
 
-function listen(app: Hono, hostname: string, port: number): Promise<ServerType> {
+function listen(app: Hono, server: CompiledServer, port: number): Promise<ServerType> {
+  const hostname = server.host;
   return new Promise((resolve, reject) => {
-    const node = serve({ fetch: app.fetch, hostname, port }, () => resolve(node));
+    const node = serve(
+      {
+        fetch: app.fetch,
+        hostname,
+        port,
+        serverOptions: {
+          // A client that sends its request slowly (or never finishes it) is cut off with 408.
+          requestTimeout: server.requestTimeoutMs,
+          headersTimeout: server.headersTimeoutMs,
+          keepAliveTimeout: server.keepAliveTimeoutMs,
+          // Node checks those timeouts on this interval (30 s by default, too coarse for them).
+          connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(server.headersTimeoutMs / 2))),
+        },
+      },
+      () => resolve(node),
+    );
+    // Connections beyond this are closed as they arrive (set before the first one is accepted).
+    (node as { maxConnections: number }).maxConnections = server.maxConnections;
     node.once('error', (err: NodeJS.ErrnoException) => {
       const hint =
         err.code === 'EADDRINUSE'

@@ -1,7 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Engine } from '../engine/engine.js';
 import { registerEventMetrics } from './metrics/event-metrics.js';
-import { registerJobMetrics } from './metrics/job-metrics.js';
 import { readStatus, registerStatusMetrics } from './metrics/status-metrics.js';
 
 export { PUSHED_SOURCE_LABEL } from './metrics/event-metrics.js';
@@ -58,7 +57,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
     for (const name of MISNAMED_PROCESS_GAUGES) registry.removeSingleMetric(name);
   }
   const detachEvents = registerEventMetrics(registry, engine.events, engine.config.datasets);
-  const detachJobs = registerJobMetrics(registry, engine.events, engine.config.jobs);
+  // Each module's own metrics (see `GapwardenModule.metrics`), on the same registry.
+  const detachModules = engine
+    .modules()
+    .map((def) => def.metrics?.(registry, engine.moduleContext, engine.module(def)))
+    .filter((detach) => detach !== undefined);
   const setStatus = registerStatusMetrics(registry);
   return {
     contentType: registry.contentType,
@@ -68,7 +71,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     close() {
       detachEvents();
-      detachJobs();
+      for (const detach of detachModules) detach();
     },
   };
 }

@@ -1,12 +1,15 @@
+import { MAX_LISTED_REJECTIONS } from '../ingest/rejection-list.js';
 import { GapwardenError } from '../internal/errors.js';
 
 /** Records read from a push-ingest body, with what could not even be parsed. */
 export interface RecordsBody {
   records: unknown[];
-  /** For each record, its position in the body (array index or 0-based NDJSON line). */
-  positions: number[];
-  /** Lines of an NDJSON body that are not JSON. */
+  /** For each record, its 0-based NDJSON line; undefined for a JSON array (the index is the position). */
+  positions: number[] | undefined;
+  /** The first lines of an NDJSON body that are not JSON (at most `MAX_LISTED_REJECTIONS`). */
   unparsable: { index: number; reason: string }[];
+  /** Every line that is not JSON, listed or not. */
+  unparsableCount: number;
   format: 'json' | 'ndjson';
 }
 
@@ -43,13 +46,14 @@ function parseJsonArray(text: string): RecordsBody {
       'expected a JSON array of records such as [{"key":"3001","partition":3001,"payload":{...}}]',
     );
   }
-  return { records, positions: records.map((_, i) => i), unparsable: [], format: 'json' };
+  return { records, positions: undefined, unparsable: [], unparsableCount: 0, format: 'json' };
 }
 
 function parseNdjson(text: string): RecordsBody {
   const records: unknown[] = [];
   const positions: number[] = [];
   const unparsable: RecordsBody['unparsable'] = [];
+  let unparsableCount = 0;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -58,8 +62,9 @@ function parseNdjson(text: string): RecordsBody {
       records.push(JSON.parse(line));
       positions.push(i);
     } catch (err) {
-      unparsable.push({ index: i, reason: `line ${i + 1}: not valid JSON (${(err as Error).message})` });
+      if (unparsableCount++ < MAX_LISTED_REJECTIONS)
+        unparsable.push({ index: i, reason: `line ${i + 1}: not valid JSON (${(err as Error).message})` });
     }
   }
-  return { records, positions, unparsable, format: 'ndjson' };
+  return { records, positions, unparsable, unparsableCount, format: 'ndjson' };
 }

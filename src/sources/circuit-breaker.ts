@@ -1,6 +1,6 @@
+import type { SourceHealth } from '../domain/source-health.js';
 import type { Clock } from '../internal/clock.js';
 import { describeError } from '../internal/errors.js';
-import type { SourceHealth } from './source.js';
 
 export type BreakerState = SourceHealth['state'];
 

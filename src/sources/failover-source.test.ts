@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${...}` here are gapwarden request templates, not JS template literals.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import type { SourceHealth } from '../domain/source-health.js';
 import { createManualClock, type ManualClock } from '../internal/clock.js';
 import { GapwardenError } from '../internal/errors.js';
 import { silentLogger } from '../internal/logger.js';
@@ -9,7 +10,7 @@ import { createFunctionSource } from './function-source.js';
 import { createHttpSource } from './http/http-source.js';
 import { httpSourceSchema } from './http/http-source-schema.js';
 import { sendJson, startUpstream, type Upstream } from './http/test-upstream.js';
-import type { Source, SourceHealth } from './source.js';
+import type { Source } from './source.js';
 
 /** How each upstream answers: 'ok' with the draw, 'fail' with HTTP 500, 'missing' with HTTP 404. */
 type Mode = 'ok' | 'fail' | 'missing';
@@ -193,5 +194,15 @@ describe('failover source', () => {
     assert.equal(result.source, 'archive');
     assert.equal(result.records[0]?.key, '1-5');
     assert.equal((await failure(source.latest())).code, 'SOURCE_UNSUPPORTED');
+  });
+
+  it("hands the caller's pacer to each source it asks: one pace per request sent", async () => {
+    modes.primary = 'fail';
+    let paced = 0;
+    const result = await failover().byKey(ref('4'), undefined, async () => {
+      paced++;
+    });
+    assert.equal(result.source, 'secondary');
+    assert.equal(paced, 2);
   });
 });

@@ -1,8 +1,9 @@
+import type { SourceHealth } from '../domain/source-health.js';
 import type { Clock } from '../internal/clock.js';
 import { GapwardenError, hasCode } from '../internal/errors.js';
 import type { Logger } from '../internal/logger.js';
 import { type CircuitBreaker, createCircuitBreaker } from './circuit-breaker.js';
-import type { FetchResult, Source, SourceCapabilities, SourceHealth } from './source.js';
+import type { FetchResult, PartitionRef, RequestPacer, Source, SourceCapabilities } from './source.js';
 
 export interface FailoverSourceOptions {
   /** Sources in priority order: the first healthy one that answers wins. */
@@ -15,12 +16,21 @@ export interface FailoverSourceOptions {
   logger?: Logger;
   /** Called when a source's breaker changes state. */
   onStateChange?: (source: string, health: SourceHealth) => void;
+  /** Called after every call a source answered or failed (its breaker's verdict), with its health then. */
+  onCallSettled?: (source: string, health: SourceHealth) => void;
 }
 
 /** A Source that fails over across several, with each one's breaker health. */
 export interface FailoverSource extends Source {
   health(): SourceHealth[];
+  /**
+   * One of the sources alone, behind its own breaker (shared with the failover): no
+   * failover, and every error names it. Undefined when there is no source of that name.
+   */
+  only(sourceName: string): Source | undefined;
 }
+
+type Member = { source: Source; breaker: CircuitBreaker };
 
 type Call = keyof SourceCapabilities;
 
@@ -50,7 +60,7 @@ export function createFailoverSource(options: FailoverSourceOptions): FailoverSo
   }
   const name = options.name ?? sources.map((s) => s.name).join('|');
   const members = sources.map((source) => {
-    const member: { source: Source; breaker: CircuitBreaker } = {
+    const member: Member = {
       source,
       breaker: createCircuitBreaker({
         ...options.breaker,
@@ -82,26 +92,31 @@ export function createFailoverSource(options: FailoverSourceOptions): FailoverSo
     what: string,
     signal: AbortSignal | undefined,
     invoke: (s: Source) => Promise<FetchResult>,
+    chain: readonly Member[] = members,
+    label: string = name,
   ): Promise<FetchResult> => {
     const failures: { source: string; code: string; message: string }[] = [];
     const notFound: string[] = [];
     const skippedOpen: string[] = [];
     let lastNotFound: GapwardenError | undefined;
-    for (const { source, breaker } of members) {
+    for (const { source, breaker } of chain) {
       if (signal?.aborted) throw new GapwardenError('ABORTED', `${what} aborted`, { cause: signal.reason });
       if (!source.capabilities[call]) continue;
       if (!breaker.canCall()) {
         skippedOpen.push(source.name);
         continue;
       }
+      const settled = () => options.onCallSettled?.(source.name, breaker.health(source.name));
       try {
         const result = await invoke(source);
         breaker.onSuccess();
+        settled();
         return { ...result, source: source.name };
       } catch (err) {
         if (hasCode(err, 'SOURCE_NOT_FOUND')) {
           // The source is up and answered; only the partition is missing there.
           breaker.onSuccess();
+          settled();
           notFound.push(source.name);
           lastNotFound = err;
           continue;
@@ -112,6 +127,7 @@ export function createFailoverSource(options: FailoverSourceOptions): FailoverSo
           throw err;
         }
         breaker.onFailure(err);
+        settled();
         failures.push({
           source: source.name,
           code: err instanceof GapwardenError ? err.code : 'UNKNOWN',
@@ -127,7 +143,7 @@ export function createFailoverSource(options: FailoverSourceOptions): FailoverSo
           : `${what}: not found on ${notFound.join(', ')}`;
       throw new GapwardenError('SOURCE_NOT_FOUND', message, {
         cause: lastNotFound,
-        details: { ...lastNotFound?.details, source: name, notFound },
+        details: { ...lastNotFound?.details, source: label, notFound },
       });
     }
     if (failures.length > 0 || notFound.length > 0) {
@@ -141,47 +157,71 @@ export function createFailoverSource(options: FailoverSourceOptions): FailoverSo
         `${what}: no source could answer (${parts.join('; ')})`,
         {
           retryable: true,
-          details: { source: name, errors: failures, notFound, skippedOpen, ...retryDetails() },
+          details: { source: label, errors: failures, notFound, skippedOpen, ...retryDetails(chain) },
         },
       );
     }
     if (skippedOpen.length > 0) {
-      const { retryAt } = retryDetails();
+      const { retryAt } = retryDetails(chain);
       const when = retryAt === null ? 'soon' : `at ${new Date(retryAt).toISOString()}`;
       throw new GapwardenError(
         'SOURCE_UNAVAILABLE',
         `${what}: every source's circuit is open (${skippedOpen.join(', ')}); next trial ${when}`,
-        { retryable: true, details: { source: name, skippedOpen, ...retryDetails() } },
+        { retryable: true, details: { source: label, skippedOpen, ...retryDetails(chain) } },
       );
     }
     throw new GapwardenError('SOURCE_UNSUPPORTED', `${what}: no source supports ${call}`, {
-      details: { source: name, call },
+      details: { source: label, call },
     });
   };
 
   /** The earliest moment an open breaker admits a trial, and how far away that is. */
-  const retryDetails = (): { retryAt: number | null; retryAfterMs: number | null } => {
-    const times = members.map((m) => m.breaker.retryAt()).filter((t): t is number => t !== null);
+  const retryDetails = (
+    chain: readonly Member[] = members,
+  ): { retryAt: number | null; retryAfterMs: number | null } => {
+    const times = chain.map((m) => m.breaker.retryAt()).filter((t): t is number => t !== null);
     if (times.length === 0) return { retryAt: null, retryAfterMs: null };
     const retryAt = Math.min(...times);
     return { retryAt, retryAfterMs: Math.max(0, retryAt - clock.now()) };
   };
 
+  /** The calls over a chain of members: all of them (failover), or one alone. */
+  const calls = (chain: readonly Member[], label: string) => ({
+    latest: (signal?: AbortSignal) =>
+      run('latest', `${label} latest`, signal, (s) => s.latest(signal), chain, label),
+    byKey: (partition: PartitionRef, signal?: AbortSignal, pace?: RequestPacer) =>
+      run(
+        'byKey',
+        `${label} byKey ${partition.vars.partition ?? `#${partition.ordinal}`}`,
+        signal,
+        (s) => s.byKey(partition, signal, pace),
+        chain,
+        label,
+      ),
+    byRange: (from: PartitionRef, to: PartitionRef, signal?: AbortSignal, pace?: RequestPacer) =>
+      run(
+        'byRange',
+        `${label} byRange ${from.vars.partition ?? `#${from.ordinal}`}..${to.vars.partition ?? `#${to.ordinal}`}`,
+        signal,
+        (s) => s.byRange(from, to, signal, pace),
+        chain,
+        label,
+      ),
+  });
+
   return {
     name,
     capabilities,
-    latest: (signal) => run('latest', `${name} latest`, signal, (s) => s.latest(signal)),
-    byKey: (partition, signal) =>
-      run('byKey', `${name} byKey ${partition.vars.partition ?? `#${partition.ordinal}`}`, signal, (s) =>
-        s.byKey(partition, signal),
-      ),
-    byRange: (from, to, signal) =>
-      run(
-        'byRange',
-        `${name} byRange ${from.vars.partition ?? `#${from.ordinal}`}..${to.vars.partition ?? `#${to.ordinal}`}`,
-        signal,
-        (s) => s.byRange(from, to, signal),
-      ),
+    ...calls(members, name),
+    only(sourceName) {
+      const member = members.find((m) => m.source.name === sourceName);
+      if (!member) return undefined;
+      return {
+        name: member.source.name,
+        capabilities: member.source.capabilities,
+        ...calls([member], `${name} (source ${sourceName} only)`),
+      };
+    },
     health: () => members.map((m) => m.breaker.health(m.source.name)),
   };
 }

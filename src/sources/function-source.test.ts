@@ -54,6 +54,21 @@ describe('function source', () => {
     assert.ok(err.cause instanceof Error);
   });
 
+  it('awaits the pacer once per call, before the function runs', async () => {
+    const order: string[] = [];
+    const paced = createFunctionSource({
+      name: 'paced',
+      byRange: () => {
+        order.push('call');
+        return [];
+      },
+    });
+    await paced.byRange(ref('1'), ref('9'), undefined, async () => {
+      order.push('pace');
+    });
+    assert.deepEqual(order, ['pace', 'call']);
+  });
+
   it('throws SOURCE_UNSUPPORTED for a call without a function', async () => {
     assert.equal((await failure(source.byRange(ref('1'), ref('2')))).code, 'SOURCE_UNSUPPORTED');
   });

@@ -1,5 +1,5 @@
 import { describeError, GapwardenError } from '../internal/errors.js';
-import type { FetchResult, PartitionRef, RawRecord, Source } from './source.js';
+import type { FetchResult, PartitionRef, RawRecord, RequestPacer, Source } from './source.js';
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -34,10 +34,13 @@ export function createFunctionSource(options: FunctionSourceOptions): Source {
     call: string,
     signal: AbortSignal | undefined,
     fn: () => Awaitable<RawRecord[] | null>,
+    pace?: RequestPacer,
   ) => {
     if (signal?.aborted) {
       throw new GapwardenError('ABORTED', `source "${name}": ${call} aborted`, { cause: signal.reason });
     }
+    // One call of the function is one request, as far as the caller's rate limit knows.
+    if (pace) await pace(signal);
     try {
       return await fn();
     } catch (err) {
@@ -77,10 +80,10 @@ export function createFunctionSource(options: FunctionSourceOptions): Source {
       return result((await run('latest', signal, () => fn(signal ?? never))) ?? []);
     },
 
-    async byKey(partition, signal) {
+    async byKey(partition, signal, pace) {
       const fn = options.byKey;
       if (!fn) throw unsupported('byKey');
-      const records = await run('byKey', signal, () => fn(partition, signal ?? never));
+      const records = await run('byKey', signal, () => fn(partition, signal ?? never), pace);
       if (records === null || records.length === 0) {
         const label = partition.vars.partition ?? `#${partition.ordinal}`;
         throw new GapwardenError('SOURCE_NOT_FOUND', `source "${name}" has no partition ${label}`, {
@@ -90,10 +93,10 @@ export function createFunctionSource(options: FunctionSourceOptions): Source {
       return result(records);
     },
 
-    async byRange(from, to, signal) {
+    async byRange(from, to, signal, pace) {
       const fn = options.byRange;
       if (!fn) throw unsupported('byRange');
-      return result((await run('byRange', signal, () => fn(from, to, signal ?? never))) ?? []);
+      return result((await run('byRange', signal, () => fn(from, to, signal ?? never), pace)) ?? []);
     },
   };
 }

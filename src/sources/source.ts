@@ -28,6 +28,12 @@ export interface PartitionRef {
   vars: Readonly<Record<string, string>>;
 }
 
+/**
+ * Awaited before each request a call sends upstream (every page and every
+ * retry): the caller's rate limit. It may wait; it throws to give up (abort).
+ */
+export type RequestPacer = (signal?: AbortSignal) => Promise<void>;
+
 export interface SourceCapabilities {
   latest: boolean;
   byKey: boolean;
@@ -46,19 +52,15 @@ export interface Source {
   /** The newest records. */
   latest(signal?: AbortSignal): Promise<FetchResult>;
   /** The records of one partition; throws `SOURCE_NOT_FOUND` when the source has none. */
-  byKey(partition: PartitionRef, signal?: AbortSignal): Promise<FetchResult>;
-  /** The records of partitions `[from, to]`, following pagination. */
-  byRange(from: PartitionRef, to: PartitionRef, signal?: AbortSignal): Promise<FetchResult>;
-}
-
-/** Health of one source as its circuit breaker sees it. */
-export interface SourceHealth {
-  source: string;
-  state: 'closed' | 'open' | 'half-open';
-  consecutiveFailures: number;
-  lastSuccessAt: number | null;
-  lastFailureAt: number | null;
-  lastError: string | null;
-  /** While open: when the next trial call is allowed. */
-  retryAt: number | null;
+  byKey(partition: PartitionRef, signal?: AbortSignal, pace?: RequestPacer): Promise<FetchResult>;
+  /**
+   * The records of partitions `[from, to]`, following pagination. A source
+   * that has none of them answers with no records rather than `SOURCE_NOT_FOUND`.
+   */
+  byRange(
+    from: PartitionRef,
+    to: PartitionRef,
+    signal?: AbortSignal,
+    pace?: RequestPacer,
+  ): Promise<FetchResult>;
 }

@@ -4,13 +4,27 @@ import type { Logger } from '../internal/logger.js';
 import { describePostgresTarget } from './postgres/postgres-connection.js';
 import { createPostgresStore } from './postgres/postgres-store.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';
+import type { SqliteCreatePolicy } from './sqlite/sqlite-store-file.js';
 import type { Store } from './store.js';
 
-/** Opens the store a compiled configuration names: the one place that picks an adapter. */
-export function createStoreFromConfig(store: CompiledStore, deps: { clock: Clock; logger: Logger }): Store {
+/**
+ * Opens the store a compiled configuration names: the one place that picks an
+ * adapter. `create` says what to do when the SQLite file is absent
+ * (default `first-run`: create it unless a store existed there before).
+ */
+export function createStoreFromConfig(
+  store: CompiledStore,
+  deps: { clock: Clock; logger: Logger; create?: SqliteCreatePolicy },
+): Store {
   switch (store.kind) {
     case 'sqlite':
-      return createSqliteStore({ path: store.path, clock: deps.clock });
+      return createSqliteStore({
+        path: store.path,
+        clock: deps.clock,
+        durability: store.durability,
+        create: deps.create ?? 'first-run',
+        logger: deps.logger,
+      });
     case 'postgres':
       return createPostgresStore({
         url: store.url,

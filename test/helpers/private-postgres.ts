@@ -18,6 +18,10 @@ export interface PrivatePostgres {
   port: number;
   /** `pg_ctl restart -m fast`: active connections are terminated, the server is back when it resolves. */
   restart(): Promise<void>;
+  /** `pg_ctl stop -m fast`: the server is down (connections refused) when it resolves. */
+  stop(): Promise<void>;
+  /** Starts the stopped server again; it answers when this resolves. */
+  start(): Promise<void>;
   /** Stops the server (immediate) and deletes the folder. Safe to call twice. */
   destroy(): Promise<void>;
   /** The server's log, for failure messages. */
@@ -108,6 +112,12 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     port,
     restart: async () => {
       await pg('pg_ctl', ['-D', data, ...serverOptions, '-m', 'fast', '-w', 'restart']);
+    },
+    stop: async () => {
+      await pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    start: async () => {
+      await pg('pg_ctl', ['-D', data, ...serverOptions, '-w', 'start']);
     },
     destroy,
     log: () => {

@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A small, controllable upstream on 127.0.0.1 for tests: `/latest` and `/history?issue=N`. */
+/**
+ * A small, controllable upstream on 127.0.0.1 for tests: `/latest`,
+ * `/history?issue=N` and `/range?from=A&to=B&page=P` (pages of
+ * `rangePageSize`, with `more` saying whether another page follows).
+ */
 export interface TestUpstream {
   url: string;
   /** Payload of each period the upstream knows. */
@@ -18,6 +22,15 @@ export interface TestUpstream {
   historyDelayMs: number;
   /** Body `/latest` sends instead of the normal one, verbatim. */
   latestBody: string | undefined;
+  /** Items per `/range` page. */
+  rangePageSize: number;
+  /** Periods `/range` leaves out although `/history` serves them. */
+  readonly rangeOmits: Set<number>;
+  /** Next N `/range` calls answer 500. */
+  failNextRange: number;
+  /** Next N `/history` or `/range` calls answer 429 with `Retry-After: throttleRetryAfter`. */
+  throttleNext: number;
+  throttleRetryAfter: string;
   readonly calls: {
     latest: number;
     history: number[];
@@ -25,6 +38,8 @@ export interface TestUpstream {
     latestServed: number[];
     /** Every `/history` request in arrival order, with who asked and how it ended. */
     historyLog: HistoryCall[];
+    /** Every `/range` request in arrival order. */
+    range: RangeCall[];
   };
   close(): Promise<void>;
 }
@@ -41,6 +56,16 @@ export interface HistoryCall {
   delivered: boolean;
 }
 
+/** One `/range` request. */
+export interface RangeCall {
+  from: number;
+  to: number;
+  page: number;
+  /** When it arrived (ms). */
+  at: number;
+  status: number;
+}
+
 export const payloadOf = (p: number) => ({ issue: p, value: (p * 7) % 11, note: `period ${p}` });
 
 export async function startTestUpstream(periods: Iterable<number>): Promise<TestUpstream> {
@@ -53,7 +78,12 @@ export async function startTestUpstream(periods: Iterable<number>): Promise<Test
     failNext: 0,
     historyDelayMs: 0,
     latestBody: undefined,
-    calls: { latest: 0, history: [], latestServed: [], historyLog: [] },
+    rangePageSize: 100,
+    rangeOmits: new Set(),
+    failNextRange: 0,
+    throttleNext: 0,
+    throttleRetryAfter: '1',
+    calls: { latest: 0, history: [], latestServed: [], historyLog: [], range: [] },
     close: async () => {},
   };
   const server: Server = createServer(async (req, res) => {
@@ -69,6 +99,40 @@ export async function startTestUpstream(periods: Iterable<number>): Promise<Test
       const p = state.latest ?? Math.max(...state.periods.keys());
       state.calls.latestServed.push(p);
       return send(200, JSON.stringify({ code: 0, data: [state.periods.get(p)] }));
+    }
+    const throttled = () => {
+      if (state.throttleNext <= 0) return false;
+      state.throttleNext--;
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': state.throttleRetryAfter });
+      res.end('{"message":"slow down"}');
+      return true;
+    };
+    if (url.pathname === '/range') {
+      const q = (name: string) => Number(url.searchParams.get(name));
+      const call: RangeCall = {
+        from: q('from'),
+        to: q('to'),
+        page: q('page') || 1,
+        at: Date.now(),
+        status: 200,
+      };
+      state.calls.range.push(call);
+      if (state.throttleNext > 0) {
+        call.status = 429;
+        return throttled();
+      }
+      if (state.failNextRange > 0) {
+        state.failNextRange--;
+        call.status = 500;
+        return send(500, '{"message":"flaky"}');
+      }
+      const served = [...state.periods.keys()]
+        .filter((p) => p >= call.from && p <= call.to && !state.absent.has(p) && !state.rangeOmits.has(p))
+        .sort((a, b) => a - b);
+      const size = state.rangePageSize;
+      const items = served.slice((call.page - 1) * size, call.page * size);
+      const more = call.page * size < served.length;
+      return send(200, JSON.stringify({ code: 0, data: items.map((p) => state.periods.get(p)), more }));
     }
     if (url.pathname === '/history') {
       const p = Number(url.searchParams.get('issue'));
@@ -87,6 +151,10 @@ export async function startTestUpstream(periods: Iterable<number>): Promise<Test
         call.status = status;
         if (!res.destroyed) send(status, body);
       };
+      if (state.throttleNext > 0) {
+        call.status = 429;
+        return throttled();
+      }
       if (state.historyDelayMs) await new Promise((r) => setTimeout(r, state.historyDelayMs));
       if (state.failNext > 0) {
         state.failNext--;
@@ -105,6 +173,21 @@ export async function startTestUpstream(periods: Iterable<number>): Promise<Test
       server.close(() => r());
     });
   return state;
+}
+
+/**
+ * The HTTP source config for a TestUpstream with `byRange` too: pages of 100,
+ * the last one marked by `more: false`.
+ */
+export function upstreamRangeSource(name: string, url: string, extra: Record<string, unknown> = {}) {
+  return upstreamSource(name, url, {
+    byRange: {
+      url: '/range',
+      query: { from: '${from}', to: '${to}', page: '${page}' },
+      pagination: { pageStart: 1, maxPages: 100, lastPage: { path: 'more', equals: false } },
+    },
+    ...extra,
+  });
 }
 
 /** The HTTP source config for a TestUpstream. */

@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
-import { useCallback, useContext, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ApiClient, createApiClient } from './api/client';
-import type { StatusReport } from './api/types';
+import type { ModuleInfo, StatusReport } from './api/types';
 import { loadToken, saveToken, takeTokenFromAddress } from './token';
 import { type LiveEvents, useLiveEvents } from './use-live-events';
 import { type Polled, usePoll } from './use-poll';
@@ -19,6 +19,8 @@ export interface AppStore {
   /** Server-Sent Events from `/api/events`; pages poll slowly while it is connected. */
   live: LiveEvents;
   status: Polled<StatusReport>;
+  /** The modules the server runs (`GET /api/modules`): the navigation and the module pages; undefined until known. */
+  modules: readonly ModuleInfo[] | undefined;
 }
 
 const AppContext = createContext<AppStore | null>(null);
@@ -47,5 +49,17 @@ export function useAppStore(): AppStore {
   }, []);
   const live = useLiveEvents();
   const status = usePoll(() => api.status(), 'status', { live, refreshOn: '*' });
-  return { api, token, setToken, live, status };
+  const [modules, setModules] = useState<readonly ModuleInfo[] | undefined>(undefined);
+  // Asked once, and again with a new token: a server that guards reads answers 401 until then.
+  useEffect(() => {
+    let current = true;
+    api.modules().then(
+      (list) => current && setModules(list),
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, token]);
+  return { api, token, setToken, live, status, modules };
 }

@@ -1,12 +1,12 @@
 import { ApiError } from './api/client';
+import type { ModuleInfo } from './api/types';
 import { AppProvider, useAppStore } from './app-store';
 import { DatasetPage } from './components/dataset-page';
 import { Header } from './components/header';
-import { JobHistoryPage } from './components/job-history';
-import { JobsPage } from './components/jobs-page';
 import { Overview } from './components/overview';
 import { TokenPrompt } from './components/token-prompt';
-import { useRoute } from './route';
+import { moduleAt } from './modules/module-pages';
+import { type Route, useRoute } from './route';
 
 export function App() {
   const store = useAppStore();
@@ -29,14 +29,25 @@ export function App() {
           </section>
         ) : route.page === 'dataset' ? (
           <DatasetPage name={route.name} key={route.name} />
-        ) : route.page === 'jobs' ? (
-          <JobsPage />
-        ) : route.page === 'job' ? (
-          <JobHistoryPage id={route.id} key={route.id} />
+        ) : route.page === 'module' ? (
+          <ModulePage route={route} modules={store.modules} />
         ) : (
           <Overview />
         )}
       </main>
     </AppProvider>
   );
+}
+
+/** A module's page at the path the server module declared; the overview for a path no module has. */
+function ModulePage({
+  route,
+  modules,
+}: {
+  route: Extract<Route, { page: 'module' }>;
+  modules: readonly ModuleInfo[] | undefined;
+}) {
+  if (modules === undefined) return <p class="muted">Loading…</p>;
+  const found = moduleAt(modules, route.path);
+  return found ? found.pages.render(found.rest) : <Overview />;
 }

@@ -14,9 +14,9 @@ export interface TrackedGap {
   /** When the gap opened (client clock): its event's arrival, or its age in the first API answer. */
   openedAt: number;
   /**
-   * `event`: seen opening, so `openedAt` is when gapwarden found it. `poll`: open before
-   * the page loaded; `openedAt` then comes from the API's age, which for calendar
-   * datasets counts from when the partition was due (days, for old history).
+   * `event`: seen opening. `poll`: open before the page loaded; `openedAt` then comes
+   * from the API's age. Either way it is when gapwarden found the gap, never the
+   * partitions' own dates (history replayed today is minutes old, not years).
    */
   origin: 'event' | 'poll';
   /** Partitions filled so far (labels as strings, each counted once). */

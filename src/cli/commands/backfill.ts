@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { formatDuration } from '../../config/duration.js';
+import type { BackfillPlan } from '../../backfill/backfill-plan.js';
+import { formatDuration } from '../../domain/duration.js';
 import { type ConfigFlags, openEngine, printJson, runVerb } from '../cli-context.js';
 
 interface BackfillFlags extends ConfigFlags {
@@ -26,31 +27,25 @@ export function registerBackfill(program: Command): void {
         const { engine } = await openEngine(flags, 'warn');
         await engine.open();
         const plan = engine.planBackfill(dataset, { from: flags.from, to: flags.to });
-        if (flags.dryRun || plan.ordinals.length === 0) {
+        if (flags.dryRun || plan.partitions === 0) {
           await engine.stop();
           const summary = {
             dataset,
             dryRun: Boolean(flags.dryRun),
             from: plan.from,
             to: plan.to,
-            partitions: plan.ordinals.length,
+            partitions: plan.partitions,
+            queueNow: plan.queueNow,
+            gapCount: plan.gapCount,
             gaps: plan.gaps,
           };
           if (flags.json) printJson(summary);
-          else if (plan.ordinals.length === 0) process.stdout.write(`${dataset}: nothing to backfill\n`);
-          else {
-            process.stdout.write(
-              `${dataset}: would fetch ${plan.ordinals.length} partition(s) in ${plan.gaps.length} gap(s):\n`,
-            );
-            for (const g of plan.gaps.slice(0, 50))
-              process.stdout.write(`  ${g.from === g.to ? g.from : `${g.from} .. ${g.to}`} (${g.count})\n`);
-            if (plan.gaps.length > 50)
-              process.stdout.write(`  ... and ${plan.gaps.length - 50} more gap(s)\n`);
-          }
+          else if (plan.partitions === 0) process.stdout.write(`${dataset}: nothing to backfill\n`);
+          else printPlan(plan);
           return 0;
         }
         await engine.start({ backfill: true, collect: false, queueOpenGaps: false });
-        const run = await engine.queueBackfill(dataset, plan.ordinals, 'manual');
+        const run = await engine.queueBackfill(dataset, plan, 'manual');
         const bar =
           flags.json || !process.stderr.isTTY
             ? undefined
@@ -59,11 +54,11 @@ export function registerBackfill(program: Command): void {
                 stream: process.stderr,
                 hideCursor: true,
               });
-        bar?.start(run.requested, 0);
+        bar?.start(plan.partitions, 0);
         const report = await engine.waitForRun(run.id, (r) => bar?.update(r.filled + r.failed + r.notFound));
         bar?.stop();
         await engine.stop();
-        const already = plan.ordinals.length - run.requested;
+        const already = Math.max(0, plan.partitions - report.requested);
         const out = {
           dataset,
           runId: report.id,
@@ -72,15 +67,31 @@ export function registerBackfill(program: Command): void {
           filled: report.filled,
           failed: report.failed,
           notFound: report.notFound,
+          deferred: report.deferred,
           durationMs: report.durationMs,
         };
         if (flags.json) printJson(out);
         else {
+          const deferred =
+            report.deferred > 0
+              ? `, ${report.deferred} not published upstream yet (still queued: serve asks again later)`
+              : '';
           process.stdout.write(
-            `${dataset}: backfill run ${report.id} finished in ${formatDuration(report.durationMs)}: ${report.filled} filled, ${report.notFound} not found upstream (now known missing), ${report.failed} failed${already > 0 ? `; ${already} were already queued by another run` : ''}\n`,
+            `${dataset}: backfill run ${report.id} finished in ${formatDuration(report.durationMs)}: ${report.filled} filled, ${report.notFound} not found upstream (now known missing), ${report.failed} failed${deferred}${already > 0 ? `; ${already} were already queued by another run` : ''}\n`,
           );
         }
         return report.failed > 0 ? 1 : 0;
       }),
     );
+}
+
+function printPlan(plan: BackfillPlan): void {
+  const { dataset, partitions, gapCount, queueNow } = plan;
+  process.stdout.write(`${dataset}: would fetch ${partitions} partition(s) in ${gapCount} gap(s)`);
+  process.stdout.write(
+    queueNow < partitions ? `, queueing ${queueNow} at once and the rest as the queue drains:\n` : ':\n',
+  );
+  for (const g of plan.gaps.slice(0, 50))
+    process.stdout.write(`  ${g.from === g.to ? g.from : `${g.from} .. ${g.to}`} (${g.count})\n`);
+  if (gapCount > 50) process.stdout.write(`  ... and ${gapCount - 50} more gap(s)\n`);
 }

@@ -14,7 +14,7 @@ export function registerCheck(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((flags: ConfigFlags) =>
       runVerb(flags, async () => {
-        const { engine } = await openEngine(flags, 'warn');
+        const { engine } = await openEngine(flags, 'warn', { createStore: 'never' });
         await engine.open();
         const report = await engine.status();
         await engine.stop();

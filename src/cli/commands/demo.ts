@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseDuration } from '../../config/duration.js';
+import { checksModule } from '../../checks/checks-module.js';
 import { loadConfig } from '../../config/load-config.js';
+import type { StatusReport } from '../../core/status-report.js';
 import { DEMO_SECRET_DEFAULT, DEMO_SECRET_ENV, demoConfig, demoConfigFile } from '../../demo/demo-config.js';
+import { type DemoReceiver, startDemoReceiver } from '../../demo/demo-receiver.js';
 import { attachDemoReporter } from '../../demo/demo-reporter.js';
 import {
   DEMO_PG_SCHEMA,
@@ -15,12 +17,14 @@ import {
   resetDemoStore,
 } from '../../demo/demo-store.js';
 import { type DrawUpstream, startDrawUpstream } from '../../demo/draw-upstream.js';
+import { TASK_PLATFORM_FILE, writeTaskPlatformDb } from '../../demo/task-platform-db.js';
 import { type PayloadCheck, verifyDemoPayloads } from '../../demo/verify-payloads.js';
+import { formatDuration, parseDuration } from '../../domain/duration.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
-import type { StatusReport } from '../../engine/status-report.js';
 import { GapwardenError, hasCode } from '../../internal/errors.js';
-import { createLogger } from '../../internal/logger.js';
+import { createLogger } from '../../logging/json-logger.js';
 import { type HttpServer, startHttpServer } from '../../server/http-server.js';
+import { createMetrics, type Metrics } from '../../server/metrics.js';
 import { describeStore } from '../../store/create-store.js';
 import { logLevel, printJson, runVerb } from '../cli-context.js';
 import { formatStatus } from '../format.js';
@@ -33,6 +37,8 @@ interface DemoFlags {
   port?: string;
   apiPort?: string;
   store?: string;
+  silenceAt?: string;
+  silenceFor?: string;
 }
 
 /** How long the demo waits, after collecting stops, for the backfill queue to drain. */
@@ -60,6 +66,11 @@ export function registerDemo(program: Command): void {
       '--api-port <n>',
       'port of the HTTP API and dashboard (default 7070, or a free one if taken; 0 = any)',
     )
+    .option(
+      '--silence-at <duration>',
+      'when the upstream goes silent, to show the alerts (default 20s without --for; never with --for unless given)',
+    )
+    .option('--silence-for <duration>', 'how long it stays silent', '18s')
     .option('--json', 'print the final status as JSON (with --for)')
     .action((flags: DemoFlags) => runVerb(flags, () => runDemo(flags)));
 }
@@ -72,6 +83,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       `--for expects a duration such as 30s or 2m, found "${flags.for}"`,
     );
   }
+  const silence = parseSilence(flags, forMs);
   const store = parseDemoStore(flags.store);
   const dir = resolve(flags.dir);
   mkdirSync(dir, { recursive: true });
@@ -80,21 +92,73 @@ async function runDemo(flags: DemoFlags): Promise<number> {
   if (store.kind === 'postgres') process.env[DEMO_STORE_ENV] = store.url;
   const secret = process.env[DEMO_SECRET_ENV] || DEMO_SECRET_DEFAULT;
   const upstream = await startDrawUpstream({ secret, ...(flags.port ? { port: Number(flags.port) } : {}) });
+  const say = (line: string) => {
+    if (!flags.json) process.stdout.write(`${line}\n`);
+  };
+  const receiver = await startDemoReceiver(say);
   try {
-    return await runAgainst(upstream, dir, store, flags, forMs);
+    return await runAgainst(upstream, receiver, dir, store, flags, forMs, silence);
   } finally {
+    await receiver.close();
     await upstream.close();
   }
 }
 
+/** When (after the start) and for how long the upstream goes silent, if it does. */
+function parseSilence(
+  flags: DemoFlags,
+  forMs: number | undefined,
+): { atMs: number; forMs: number } | undefined {
+  const at = flags.silenceAt ?? (forMs === undefined ? '20s' : undefined);
+  if (at === undefined) return undefined;
+  const atMs = parseDuration(at);
+  const lasts = parseDuration(flags.silenceFor ?? '18s');
+  if (atMs === undefined || lasts === undefined || lasts <= 0) {
+    throw new GapwardenError(
+      'CONFIG_INVALID',
+      `--silence-at and --silence-for expect durations such as 20s, found "${at}" and "${flags.silenceFor}"`,
+    );
+  }
+  return { atMs, forMs: lasts };
+}
+
+/** Makes the upstream silent at `atMs` for `forMs`, telling the terminal; returns what cancels it. */
+function scheduleSilence(
+  upstream: DrawUpstream,
+  silence: { atMs: number; forMs: number },
+  say: (line: string) => void,
+): () => void {
+  const time = () => new Date().toISOString().slice(11, 19);
+  const back = () => {
+    upstream.setSilent(false);
+    say(`${time()}  upstream: the draw service answers again; the alerts resolve`);
+  };
+  let end: NodeJS.Timeout | undefined;
+  const start = setTimeout(() => {
+    upstream.setSilent(true);
+    say(
+      `${time()}  upstream: the draw service goes silent for ${formatDuration(silence.forMs)} (every call answers 503): watch the P0 fire and escalate`,
+    );
+    end = setTimeout(back, silence.forMs);
+  }, silence.atMs);
+  return () => {
+    clearTimeout(start);
+    if (end) clearTimeout(end);
+    upstream.setSilent(false);
+  };
+}
+
 async function runAgainst(
   upstream: DrawUpstream,
+  receiver: DemoReceiver,
   dir: string,
   store: DemoStore,
   flags: DemoFlags,
   forMs: number | undefined,
+  silence: { atMs: number; forMs: number } | undefined,
 ): Promise<number> {
   const file = join(dir, 'gapwarden.config.ts');
+  const platform = writeTaskPlatformDb(dir, Date.now());
   const apiPort = flags.apiPort === undefined ? DEFAULT_API_PORT : Number(flags.apiPort);
   const token = randomBytes(18).toString('base64url');
   writeFileSync(
@@ -107,6 +171,7 @@ async function runAgainst(
         apiPort,
         token,
         store: store.kind,
+        receiverUrl: receiver.url,
       }),
     ),
   );
@@ -130,13 +195,30 @@ async function runAgainst(
     if (flags.json) process.stderr.write(`${hint}\n`);
     say(hint);
   }
+  say(
+    `alerts: the draw-collector plan (P0/P1/P2) goes to a local webhook receiver at ${receiver.url}, which prints what it gets; later: npx gapwarden alerts history --dir ${shown}`,
+  );
+  say(
+    `checks: the task-platform team's database is ${shown}/${TASK_PLATFORM_FILE} (${platform.tasks} tasks, ${platform.missing} SUCCESS tasks without their output); later: npx gapwarden check run task-outputs --dir ${shown}`,
+  );
   say(forMs ? `running for ${flags.for}...` : 'press Ctrl+C to stop');
   let report: StatusReport;
   let payloads: PayloadCheck[];
   let http: HttpServer | undefined;
+  let cancelSilence = () => {};
   try {
+    // Made before start, so the counters include what starting does (catch-up runs, ...).
+    const metrics = createMetrics({ engine });
     await engine.start({ collect: true, backfill: true });
-    http = await startDemoServer(engine, flags.apiPort === undefined);
+    // One run now, so the Checks page has a score before the first scheduled run (every 15 minutes).
+    const firstCheck = await engine
+      .module(checksModule)
+      .run('task-outputs', { profile: 'full', trigger: 'manual' });
+    say(
+      `check task-outputs: ${firstCheck.status}${firstCheck.level ? `, level ${firstCheck.level}` : ''}, score ${firstCheck.score?.toFixed(2) ?? '-'}%, ${firstCheck.findings} findings${firstCheck.error ? ` (${firstCheck.error})` : ''}`,
+    );
+    if (silence) cancelSilence = scheduleSilence(upstream, silence, say);
+    http = await startDemoServer(engine, metrics, flags.apiPort === undefined);
     const dashboard = `${http.url}/#token=${config.server.token ?? ''}`;
     if (flags.json) process.stderr.write(`dashboard: ${dashboard}\n`);
     say(`dashboard: ${dashboard}`);
@@ -144,12 +226,14 @@ async function runAgainst(
       `API: ${http.url}/openapi.json (state-changing calls need: Authorization: Bearer ${config.server.token})`,
     );
     await untilStopped(forMs);
+    cancelSilence();
     say('stopping collectors; letting backfill finish...');
     await engine.stopCollectors();
     await drain(engine);
     report = await engine.status();
     payloads = await verifyDemoPayloads(engine, upstream);
   } finally {
+    cancelSilence();
     detach();
     await http?.close();
     await engine.stop();
@@ -158,7 +242,13 @@ async function runAgainst(
   const complete =
     report.datasets.every((d) => d.openGaps === 0) && payloads.every((p) => p.mismatched.length === 0);
   if (flags.json) {
-    printJson({ ok: complete, status: report, payloads, upstream: upstream.hits });
+    printJson({
+      ok: complete,
+      status: report,
+      payloads,
+      upstream: upstream.hits,
+      alerts: { received: receiver.received },
+    });
   } else {
     say('');
     say(formatStatus(report));
@@ -178,12 +268,13 @@ async function runAgainst(
 const DEFAULT_API_PORT = 7070;
 
 /** Serves the API and dashboard; on the default port, falls back to a free one when it is taken. */
-async function startDemoServer(engine: Engine, fallback: boolean): Promise<HttpServer> {
+async function startDemoServer(engine: Engine, metrics: Metrics, fallback: boolean): Promise<HttpServer> {
   const options = {
     engine,
     server: engine.config.server,
     version: PACKAGE_VERSION,
     dashboard: mountDashboard,
+    metrics,
   };
   try {
     return await startHttpServer(options);

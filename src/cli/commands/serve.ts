@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { GapwardenError } from '../../internal/errors.js';
 import { type HttpServer, startHttpServer } from '../../server/http-server.js';
+import { createMetrics } from '../../server/metrics.js';
 import { describeStore } from '../../store/create-store.js';
 import { type ConfigFlags, openEngine, runVerb } from '../cli-context.js';
 import { mountDashboard, PACKAGE_VERSION } from '../server-options.js';
@@ -8,6 +9,7 @@ import { mountDashboard, PACKAGE_VERSION } from '../server-options.js';
 interface ServeFlags extends ConfigFlags {
   port?: string;
   http?: boolean;
+  createStore?: boolean;
 }
 
 export function registerServe(program: Command): void {
@@ -20,29 +22,34 @@ export function registerServe(program: Command): void {
     .option('-d, --dir <dir>', 'folder holding gapwarden.config.{ts,yaml}')
     .option('-p, --port <n>', 'port of the HTTP API and dashboard (overrides server.port; 0 = any free port)')
     .option('--no-http', 'do not serve the HTTP API, metrics and dashboard')
+    .option(
+      '--create-store',
+      'create an empty SQLite store even though one existed at its path (it was deleted or moved); without it serve refuses',
+    )
     .action((flags: ServeFlags) =>
       runVerb(flags, async () => {
         const port = parsePort(flags.port);
-        const { engine, config } = await openEngine(flags);
+        const { engine, config } = await openEngine(flags, undefined, {
+          createStore: flags.createStore ? 'always' : 'first-run',
+        });
+        const serveHttp = flags.http !== false && config.server.enabled;
+        // Before start: the counters then include what starting does (runs missed while down, catch-up runs).
+        const metrics = serveHttp ? createMetrics({ engine }) : undefined;
         await engine.start({ collect: true, backfill: true });
         let http: HttpServer | undefined;
-        if (flags.http !== false && config.server.enabled) {
+        if (metrics) {
           http = await startHttpServer({
             engine,
             server: config.server,
             version: PACKAGE_VERSION,
             dashboard: mountDashboard,
+            metrics,
             ...(port === undefined ? {} : { port }),
           });
         }
-        engine.logger.info({
-          msg: 'serving',
-          datasets: config.datasets.map((d) => d.name),
-          store: describeStore(config.store),
-          http: http?.url ?? null,
-          pid: process.pid,
-        });
-        await new Promise<void>((resolve) => {
+        // Signal handlers before 'serving' is announced: a SIGTERM sent by whoever waits for that
+        // line must reach the handler, never the default action (exit without stopping the engine).
+        const stopped = new Promise<void>((resolve) => {
           const stop = (signal: string) => {
             engine.logger.info({ msg: 'stopping', signal });
             resolve();
@@ -50,6 +57,14 @@ export function registerServe(program: Command): void {
           process.once('SIGTERM', () => stop('SIGTERM'));
           process.once('SIGINT', () => stop('SIGINT'));
         });
+        engine.logger.info({
+          msg: 'serving',
+          datasets: config.datasets.map((d) => d.name),
+          store: describeStore(config.store),
+          http: http?.url ?? null,
+          pid: process.pid,
+        });
+        await stopped;
         await http?.close();
         await engine.stop();
         engine.logger.info({ msg: 'stopped' });

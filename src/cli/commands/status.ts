@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { formatJobs } from '../../scheduler/job-format.js';
 import { summarizeJob } from '../../scheduler/job-summary.js';
 import { type ConfigFlags, openEngine, printJson, runVerb } from '../cli-context.js';
-import { formatJobs, formatStatus } from '../format.js';
+import { formatStatus } from '../format.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -14,7 +15,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((flags: ConfigFlags) =>
       runVerb(flags, async () => {
-        const { engine } = await openEngine(flags, 'warn');
+        const { engine } = await openEngine(flags, 'warn', { createStore: 'never' });
         await engine.open();
         const report = await engine.status();
         const jobs = (await engine.jobs().list()).map(summarizeJob);

@@ -9,10 +9,15 @@ import type { EventBus } from '../../internal/events.js';
 export const PUSHED_SOURCE_LABEL = 'push';
 
 const INGEST_OUTCOMES = ['inserted', 'updated', 'unchanged'] as const;
-const BACKFILL_OUTCOMES = ['filled', 'not_found', 'retry', 'failed'] as const;
+const BACKFILL_OUTCOMES = ['filled', 'not_found', 'deferred', 'retry', 'failed'] as const;
 
 /** Backfill of one partition: a token wait excluded, a slow upstream with retries included. */
 const BACKFILL_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** A gap found to its partition stored: a quick backfill (ms) to a long outage of the source (a day). */
+const DETECT_TO_FILL_BUCKETS = [
+  0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400,
+];
+const FILLED_BY = ['backfill', 'ingest'] as const;
 /** One HTTP exchange: fast on loopback, up to a source's timeout (30 s by default) at worst. */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -36,7 +41,7 @@ export function registerEventMetrics(
   });
   const rejected = new Counter({
     name: 'gapwarden_records_rejected_total',
-    help: 'Records rejected by validation (bad key, partition or payload) at ingest.',
+    help: 'Records rejected, each once: items of a source response that could not be mapped (collect and backfill), and records with a bad key, partition or payload at ingest. Equals the rejected count in the store.',
     labelNames: ['dataset', 'source'] as const,
     registers,
   });
@@ -46,9 +51,16 @@ export function registerEventMetrics(
     labelNames: ['dataset'] as const,
     registers,
   });
+  const detectToFill = new Histogram({
+    name: 'gapwarden_gap_detect_to_fill_seconds',
+    help: 'From the moment this process found a gap to the moment each of its partitions was stored, by what stored it: backfill, or ingest (the record arrived late by itself). Gaps already open when the process started are not observed.',
+    labelNames: ['dataset', 'filled_by'] as const,
+    buckets: DETECT_TO_FILL_BUCKETS,
+    registers,
+  });
   const backfillAttempts = new Counter({
     name: 'gapwarden_backfill_attempts_total',
-    help: 'Backfill attempts for one partition, by outcome: filled, not_found (known missing), retry (will be tried again), failed (gave up).',
+    help: 'Backfill attempts for one partition, by outcome: filled, not_found (known missing), deferred (not published upstream yet, asked again later), retry (will be tried again), failed (gave up).',
     labelNames: ['dataset', 'outcome'] as const,
     registers,
   });
@@ -61,7 +73,7 @@ export function registerEventMetrics(
   });
   const requests = new Counter({
     name: 'gapwarden_source_requests_total',
-    help: 'HTTP requests sent to sources (each retry and page counts), by call and outcome: ok, not_found, rate_limited, timeout, error.',
+    help: 'HTTP requests sent to sources (each retry and page counts), by call and outcome: ok, not_found, rate_limited, timeout, http_4xx, http_5xx, network, malformed (not JSON, too large, failed success predicate, no item list), rejected (every item rejected by the mapping).',
     labelNames: ['dataset', 'source', 'kind', 'outcome'] as const,
     registers,
   });
@@ -83,6 +95,7 @@ export function registerEventMetrics(
     const dataset = ds.name;
     gapsOpened.inc({ dataset }, 0);
     collectFailures.inc({ dataset }, 0);
+    for (const filled_by of FILLED_BY) detectToFill.zero({ dataset, filled_by });
     for (const outcome of BACKFILL_OUTCOMES) backfillAttempts.inc({ dataset, outcome }, 0);
     for (const { name: source } of ds.sources) {
       rejected.inc({ dataset, source }, 0);
@@ -97,6 +110,10 @@ export function registerEventMetrics(
       rejected.inc(labels, e.rejected);
     }),
     events.on('gap:opened', (e) => gapsOpened.inc({ dataset: e.dataset })),
+    events.on('gap:closed', (e) => {
+      if (e.openForMs !== null)
+        detectToFill.observe({ dataset: e.dataset, filled_by: e.by }, e.openForMs / 1000);
+    }),
     events.on('backfill:filled', (e) => {
       backfillAttempts.inc({ dataset: e.dataset, outcome: 'filled' });
       backfillDuration.observe({ dataset: e.dataset }, e.ms / 1000);
@@ -104,6 +121,7 @@ export function registerEventMetrics(
     events.on('backfill:not-found', (e) =>
       backfillAttempts.inc({ dataset: e.dataset, outcome: 'not_found' }),
     ),
+    events.on('backfill:deferred', (e) => backfillAttempts.inc({ dataset: e.dataset, outcome: 'deferred' })),
     events.on('backfill:retry', (e) => backfillAttempts.inc({ dataset: e.dataset, outcome: 'retry' })),
     events.on('backfill:failed', (e) => backfillAttempts.inc({ dataset: e.dataset, outcome: 'failed' })),
     events.on('source:request', (e) => {

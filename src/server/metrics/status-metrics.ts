@@ -1,7 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
+import type { DatasetHealth, StatusReport } from '../../core/status-report.js';
+import type { SourceHealth } from '../../domain/source-health.js';
 import type { Engine } from '../../engine/engine.js';
-import type { DatasetHealth, StatusReport } from '../../engine/status-report.js';
-import type { SourceHealth } from '../../sources/source.js';
 
 const HEALTH: readonly DatasetHealth[] = ['healthy', 'degraded', 'unhealthy'];
 
@@ -52,7 +52,7 @@ export function registerStatusMetrics(registry: Registry): (snapshot: StatusSnap
   const missing = gauge('gapwarden_gap_partitions_missing', 'Partitions missing in open gaps.', ['dataset']);
   const oldestGap = gauge(
     'gapwarden_oldest_gap_age_seconds',
-    `Age of the oldest open gap (over the first ${OLDEST_GAP_SCAN}): since its first partition was due (calendars) or the record after it arrived (sequences); 0 without gaps.`,
+    `Age of the oldest open gap (over the first ${OLDEST_GAP_SCAN}) since gapwarden found it (not since its partition's date); 0 without gaps.`,
     ['dataset'],
   );
   const knownMissing = gauge(
@@ -60,7 +60,7 @@ export function registerStatusMetrics(registry: Registry): (snapshot: StatusSnap
     'Partitions every source confirmed do not exist; counted as covered, never retried.',
     ['dataset'],
   );
-  const queue = gauge('gapwarden_backfill_queue', 'Partitions in the backfill queue by state.', [
+  const queue = gauge('gapwarden_backfill_queue_partitions', 'Partitions in the backfill queue by state.', [
     'dataset',
     'state',
   ]);

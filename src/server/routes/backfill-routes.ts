@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { type AnyRoute, defineRoute } from '../../http/api-route.js';
 import { GapwardenError } from '../../internal/errors.js';
-import { type AnyRoute, defineRoute } from '../api-route.js';
 import {
   backfillRunSchema,
   datasetParams,
@@ -10,6 +10,7 @@ import {
   queryInt,
 } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
+import { runWithValues } from './backfill-run-values.js';
 
 const backfillRequest = z
   .object({
@@ -23,8 +24,17 @@ const planSchema = z.object({
   dataset: z.string(),
   from: partitionValue.nullable(),
   to: partitionValue.nullable(),
-  partitions: z.number().int(),
-  gaps: z.array(z.object({ from: partitionValue, to: partitionValue, count: z.number().int() })),
+  fromOrdinal: z.number().int().nullable().describe('first ordinal of the planned gaps'),
+  toOrdinal: z.number().int().nullable().describe('last ordinal of the planned gaps'),
+  partitions: z.number().int().describe('partitions in the open gaps of the range'),
+  queueNow: z
+    .number()
+    .int()
+    .describe('how many a run queues at once (backfill.maxQueued); the rest as the queue drains'),
+  gapCount: z.number().int(),
+  gaps: z
+    .array(z.object({ from: partitionValue, to: partitionValue, count: z.number().int() }))
+    .describe('the oldest 1000 gaps'),
 });
 
 /** Start backfills and read their runs. */
@@ -52,18 +62,16 @@ export function backfillRoutes({ engine }: ServerContext): AnyRoute[] {
         409: { description: 'the dataset has no source to backfill from', schema: errorBody },
       },
       handler: async (c, { params, body }) => {
-        const full = engine.planBackfill(params.name, { from: body.from, to: body.to });
-        const { ordinals, ...rest } = full;
-        const plan = { ...rest, partitions: ordinals.length };
-        if (body.dryRun || ordinals.length === 0) return c.json({ dryRun: body.dryRun, plan, run: null });
+        const plan = engine.planBackfill(params.name, { from: body.from, to: body.to });
+        if (body.dryRun || plan.partitions === 0) return c.json({ dryRun: body.dryRun, plan, run: null });
         if (!engine.dataset(params.name).source) {
           throw new GapwardenError(
             'SOURCE_UNSUPPORTED',
             `dataset "${params.name}" has no source to backfill from`,
           );
         }
-        const run = await engine.queueBackfill(params.name, ordinals, 'manual');
-        return c.json({ dryRun: false, plan, run }, 202);
+        const run = await engine.queueBackfill(params.name, plan, 'manual');
+        return c.json({ dryRun: false, plan, run: runWithValues(engine, run) }, 202);
       },
     }),
     defineRoute({
@@ -82,7 +90,8 @@ export function backfillRoutes({ engine }: ServerContext): AnyRoute[] {
       },
       handler: async (c, { query }) => {
         if (query.dataset) engine.dataset(query.dataset);
-        return c.json({ runs: await engine.store.listBackfillRuns(query.dataset, query.limit) });
+        const runs = await engine.store.listBackfillRuns(query.dataset, query.limit);
+        return c.json({ runs: runs.map((r) => runWithValues(engine, r)) });
       },
     }),
     defineRoute({
@@ -99,7 +108,7 @@ export function backfillRoutes({ engine }: ServerContext): AnyRoute[] {
       handler: async (c, { params }) => {
         const run = await engine.store.getBackfillRun(params.id);
         if (!run) throw new GapwardenError('NOT_FOUND', `no backfill run ${params.id}`);
-        return c.json({ run });
+        return c.json({ run: runWithValues(engine, run) });
       },
     }),
   ];

@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { completenessBuckets } from '../../coverage/completeness.js';
-import { RangeSet } from '../../domain/range-set.js';
-import { partitionBound } from '../../engine/backfill-plan.js';
+import { DEFAULT_BUCKETS, MAX_BUCKETS } from '../../coverage/completeness.js';
 import type { Engine } from '../../engine/engine.js';
+import { type AnyRoute, defineRoute } from '../../http/api-route.js';
 import type { BackfillItem } from '../../store/store.js';
-import { type AnyRoute, defineRoute } from '../api-route.js';
 import {
-  bucketSchema,
+  completenessSchema,
   datasetParams,
   datasetStatusSchema,
   errorResponses,
@@ -17,11 +15,20 @@ import {
   statusReportSchema,
 } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
+import { completenessView } from './completeness-view.js';
 
 const completenessQuery = z.object({
-  bucket: z.enum(['auto', 'hour', 'day', 'block']).default('auto'),
+  bucket: z
+    .enum(['auto', 'hour', 'day', 'week', 'month', 'year', 'block'])
+    .default('auto')
+    .describe(
+      'the finest bucket wanted: coarser ones are used when the range would need more than maxBuckets',
+    ),
   from: z.string().optional().describe('first partition to include (period number or date)'),
   to: z.string().optional().describe('last partition to include'),
+  maxBuckets: queryInt(1, MAX_BUCKETS)
+    .default(DEFAULT_BUCKETS)
+    .describe('at most this many buckets: the bucket size grows until the whole range fits'),
 });
 
 /** Read-only views of datasets: status, coverage, completeness, gaps, records. */
@@ -75,7 +82,8 @@ export function datasetRoutes({ engine }: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/api/datasets/:name/completeness',
-      summary: 'Completeness per hour/day bucket (calendars) or per block of partitions (sequences)',
+      summary:
+        'Completeness of the whole range (or a part) in at most maxBuckets buckets: hours to years (calendars), blocks of partitions (sequences)',
       tag: 'datasets',
       access: 'read',
       params: datasetParams,
@@ -83,29 +91,11 @@ export function datasetRoutes({ engine }: ServerContext): AnyRoute[] {
       responses: {
         200: {
           description: 'buckets, oldest first',
-          schema: z.object({ bucket: z.enum(['hour', 'day', 'block']), buckets: z.array(bucketSchema) }),
+          schema: completenessSchema,
         },
         ...errorResponses,
       },
-      handler: async (c, { params, query }) => {
-        const rt = engine.dataset(params.name);
-        const window = rt.coverage.window();
-        if (!window) return c.json({ bucket: query.bucket === 'auto' ? 'block' : query.bucket, buckets: [] });
-        const p = rt.config.partitioning;
-        const lo = Math.max(window[0], partitionBound(rt, query.from, 'from') ?? window[0]);
-        const hi = Math.min(window[1], partitionBound(rt, query.to, 'to') ?? window[1]);
-        const knownMissing = await engine.store.loadKnownMissing(params.name);
-        const present = RangeSet.fromRanges(rt.coverage.presentRanges());
-        return c.json(
-          completenessBuckets({
-            partitioning: p,
-            present,
-            knownMissing,
-            window: [lo, hi],
-            bucket: query.bucket,
-          }),
-        );
-      },
+      handler: async (c, { params, query }) => c.json(await completenessView(engine, params.name, query)),
     }),
     defineRoute({
       method: 'get',

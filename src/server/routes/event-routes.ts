@@ -1,7 +1,8 @@
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { type AnyRoute, defineRoute } from '../../http/api-route.js';
 import type { EventName } from '../../internal/events.js';
-import { type AnyRoute, defineRoute } from '../api-route.js';
+import { createRedactor, redactDeep } from '../../internal/redactor.js';
 import type { ServerContext } from '../server-context.js';
 
 /** Events forwarded to live clients (the dashboard refreshes on them). */
@@ -23,6 +24,8 @@ const KEEPALIVE_MS = 15_000;
 
 /** `GET /api/events`: lifecycle events as Server-Sent Events. */
 export function eventRoutes({ engine }: ServerContext): AnyRoute[] {
+  // Events carry error text (source state, backfill failures): secrets are masked before they leave.
+  const redact = createRedactor(engine.config.secrets);
   return [
     defineRoute({
       method: 'get',
@@ -42,7 +45,7 @@ export function eventRoutes({ engine }: ServerContext): AnyRoute[] {
         streamSSE(c, async (stream) => {
           const detach = LIVE_EVENTS.map((name) =>
             engine.events.on(name, (payload) => {
-              void stream.writeSSE({ event: name, data: JSON.stringify(payload) });
+              void stream.writeSSE({ event: name, data: JSON.stringify(redactDeep(payload, redact)) });
             }),
           );
           await stream.writeSSE({ event: 'hello', data: JSON.stringify({ at: engine.clock.now() }) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type AnyRoute, defineRoute } from '../api-route.js';
+import { type AnyRoute, defineRoute } from '../../http/api-route.js';
 import type { ServerContext } from '../server-context.js';
 
 const heartbeatSchema = z.object({
@@ -32,7 +32,7 @@ export function healthRoutes({ engine, version }: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/ready',
-      summary: 'Readiness: the store answers and migrations are done',
+      summary: 'Readiness: the store answers and can take writes, and migrations are done',
       tag: 'health',
       access: 'public',
       responses: {
@@ -40,9 +40,11 @@ export function healthRoutes({ engine, version }: ServerContext): AnyRoute[] {
         503: { description: 'not ready; `reasons` says why', schema: readySchema },
       },
       handler: async (c) => {
-        const reasons: string[] = [];
-        const store = await engine.store.ping().catch(() => false);
-        if (!store) reasons.push('the store does not answer');
+        const health = await engine.store
+          .health()
+          .catch((err: unknown) => ({ ok: false, reasons: [`the store does not answer (${String(err)})`] }));
+        const store = health.ok;
+        const reasons = [...health.reasons];
         if (!engine.isOpen()) reasons.push('migrations and coverage loading have not finished');
         const body = { ready: reasons.length === 0, store, migrated: engine.isOpen(), reasons };
         return c.json(body, body.ready ? 200 : 503);

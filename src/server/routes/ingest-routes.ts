@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type AnyRoute, defineRoute } from '../api-route.js';
+import { type AnyRoute, defineRoute } from '../../http/api-route.js';
+import { MAX_LISTED_REJECTIONS } from '../../ingest/rejection-list.js';
 import { parseRecordsBody, RECORDS_CONTENT_TYPES } from '../read-records-body.js';
 import { datasetParams, errorBody, errorResponses, ingestAnswerSchema } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
@@ -49,25 +50,30 @@ export function ingestRoutes({ engine }: ServerContext): AnyRoute[] {
       handler: async (c, { params, query, body: rb }) => {
         engine.dataset(params.name);
         const result = await engine.ingest(params.name, rb.records, { source: query.source });
+        // Both lists hold the first rejections in body order, so the first of the two together are listed.
         const rejections = [
           ...rb.unparsable,
           ...result.rejected.map((r) => {
-            const index = r.index === undefined ? undefined : rb.positions[r.index];
+            const index = r.index === undefined || !rb.positions ? r.index : rb.positions[r.index];
             const reason =
               rb.format === 'ndjson' && index !== undefined
                 ? r.reason.replace(/^record \d+/, `line ${index + 1}`)
                 : r.reason;
             return { ...(index === undefined ? {} : { index }), ...(r.key ? { key: r.key } : {}), reason };
           }),
-        ].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+        ]
+          .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+          .slice(0, MAX_LISTED_REJECTIONS);
+        const rejected = rb.unparsableCount + result.rejectedCount;
         return c.json({
           dataset: params.name,
-          received: rb.records.length + rb.unparsable.length,
+          received: rb.records.length + rb.unparsableCount,
           inserted: result.inserted,
           updated: result.updated,
           duplicate: result.unchanged + result.duplicatesInBatch,
-          rejected: rejections.length,
+          rejected,
           rejections,
+          rejectionsOmitted: rejected - rejections.length,
         });
       },
     }),

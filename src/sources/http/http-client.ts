@@ -1,6 +1,7 @@
 import type { Clock } from '../../internal/clock.js';
-import { describeError, GapwardenError } from '../../internal/errors.js';
+import { describeError, GapwardenError, hasCode } from '../../internal/errors.js';
 import type { Logger } from '../../internal/logger.js';
+import type { RequestPacer } from '../source.js';
 import type { SourceRequestOutcome } from '../source-request.js';
 
 /** One fully rendered request. Rebuilt for every attempt so timestamps and signatures stay fresh. */
@@ -18,6 +19,8 @@ export interface RetryPolicy {
   retries: number;
   backoff: { initialMs: number; maxMs: number };
   maxRetryAfterMs: number;
+  /** Largest response body read, bytes; a larger one fails the call (see `readBodyText`). */
+  maxResponseBytes: number;
 }
 
 export interface HttpClientDeps {
@@ -27,6 +30,12 @@ export interface HttpClientDeps {
   logger: Logger;
   /** Uniform in [0, 1); injectable so jitter is deterministic in tests. */
   random: () => number;
+  /**
+   * Until when (clock ms) the upstream asked not to be called (a 429's
+   * `Retry-After`). Shared by every call of the source, so concurrent calls
+   * wait too, not only the retry of the one that was told. @default no hold
+   */
+  hold?: { until: number };
 }
 
 /** A parsed 2xx JSON response. */
@@ -86,6 +95,10 @@ export function backoffDelay(attempt: number, backoff: RetryPolicy['backoff'], r
  * left to the caller to interpret), SOURCE_RESPONSE_INVALID, or ABORTED when
  * `signal` aborts.
  *
+ * Every attempt first awaits `pace` (the caller's rate limit), then any hold a
+ * 429's `Retry-After` put on the source (`deps.hold`); a hold longer than
+ * `maxRetryAfterMs` fails the call at once, retryable with `retryAfterMs`.
+ *
  * `onFailedAttempt` hears about every attempt that failed (except aborted
  * ones); the successful attempt is left to the caller, which knows whether the
  * body means success once it has interpreted it.
@@ -96,9 +109,18 @@ export async function requestJson(
   deps: HttpClientDeps,
   signal?: AbortSignal,
   onFailedAttempt?: (attempt: FailedAttempt) => void,
+  pace?: RequestPacer,
 ): Promise<JsonResponse> {
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(signal, deps.source);
+    if (pace) {
+      try {
+        await pace(signal);
+      } catch (err) {
+        throw abortedError(deps.source, err);
+      }
+    }
+    await waitForHold(policy, deps, signal);
     const req = prepare();
     const started = performance.now();
     try {
@@ -159,8 +181,14 @@ async function attemptOnce(
     });
     status = res.status;
     // The body is read under the same signal, so a server that stalls mid-body times out too.
-    text = await res.text();
+    // An error answer is only quoted (bodyStart), so only its start is read.
+    const ok = res.status >= 200 && res.status <= 299;
+    const read = await readBodyText(res, ok ? policy.maxResponseBytes : ERROR_BODY_BYTES);
+    if (read.truncated && ok)
+      throw tooLarge(what, deps.source, req.safeUrl, res.status, policy.maxResponseBytes);
+    text = read.text;
   } catch (err) {
+    if (hasCode(err, 'SOURCE_RESPONSE_INVALID')) throw err;
     if (signal?.aborted) throw abortedError(deps.source, err);
     if (timeout.aborted) {
       throw new GapwardenError('SOURCE_TIMEOUT', `${what} timed out after ${policy.timeoutMs} ms`, {
@@ -187,8 +215,12 @@ async function attemptOnce(
     };
     const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
     if (res.status === 429) {
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), deps.clock.now());
-      if (retryAfterMs !== undefined) details.retryAfterMs = retryAfterMs;
+      const now = deps.clock.now();
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), now);
+      if (retryAfterMs !== undefined) {
+        details.retryAfterMs = retryAfterMs;
+        if (deps.hold) deps.hold.until = Math.max(deps.hold.until, now + retryAfterMs);
+      }
     }
     throw new GapwardenError('SOURCE_HTTP', `${what} answered HTTP ${res.status}`, { retryable, details });
   }
@@ -207,16 +239,91 @@ async function attemptOnce(
   }
 }
 
+/**
+ * Waits out the source's Retry-After hold; one longer than the caller is
+ * willing to block for is handed back (retryable, with `retryAfterMs`) so the
+ * backfill queue schedules it instead.
+ */
+async function waitForHold(policy: RetryPolicy, deps: HttpClientDeps, signal?: AbortSignal): Promise<void> {
+  const waitMs = (deps.hold?.until ?? 0) - deps.clock.now();
+  if (waitMs <= 0) return;
+  if (waitMs > policy.maxRetryAfterMs) {
+    throw new GapwardenError(
+      'SOURCE_HTTP',
+      `source "${deps.source}": the upstream asked (HTTP 429, Retry-After) not to be called for another ${Math.ceil(waitMs)} ms`,
+      { retryable: true, details: { source: deps.source, retryAfterMs: waitMs } },
+    );
+  }
+  try {
+    await deps.clock.sleep(waitMs, signal);
+  } catch (err) {
+    throw abortedError(deps.source, err);
+  }
+}
+
+/** How much of an error answer is read (its start is quoted in the error). */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads a response body as UTF-8 text, at most `limit` bytes: a declared
+ * Content-Length over the limit stops before reading, a body that grows past
+ * it stops there (the rest is never buffered) and is reported `truncated`.
+ */
+export async function readBodyText(
+  res: Response,
+  limit: number,
+): Promise<{ text: string; truncated: boolean }> {
+  const declared = Number(res.headers.get('content-length'));
+  // Content-Length counts encoded bytes; only trusted as the size when the body is not compressed.
+  if (!res.headers.get('content-encoding') && Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => {});
+    return { text: '', truncated: true };
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (size + value.byteLength > limit) {
+        chunks.push(value.subarray(0, limit - size));
+        size = limit;
+        truncated = true;
+        await reader.cancel().catch(() => {});
+        break;
+      }
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  }
+  // TextDecoder drops a UTF-8 byte order mark, as `Response.text()` does.
+  return { text: new TextDecoder().decode(Buffer.concat(chunks, size)), truncated };
+}
+
+function tooLarge(what: string, source: string, url: string, status: number, limit: number): GapwardenError {
+  return new GapwardenError(
+    'SOURCE_RESPONSE_INVALID',
+    `${what} answered more than ${limit} bytes (maxResponseBytes); raise maxResponseBytes of source "${source}" if such answers are expected, or ask for less per request (a smaller range or page)`,
+    // The same request would get the same answer: not retried.
+    { retryable: false, details: { source, url, status, maxResponseBytes: limit } },
+  );
+}
+
 /** The request-metrics view of an attempt's error; undefined for one gapwarden aborted itself. */
 export function classifyFailure(err: unknown, ms: number): FailedAttempt | undefined {
-  if (!(err instanceof GapwardenError)) return { outcome: 'error', ms };
+  // attemptOnce wraps every failure of fetch; anything else never reached an answer.
+  if (!(err instanceof GapwardenError)) return { outcome: 'network', ms };
   if (err.code === 'ABORTED') return undefined;
   const status = typeof err.details.status === 'number' ? err.details.status : undefined;
   const withStatus = status === undefined ? { ms } : { ms, status };
   if (err.code === 'SOURCE_TIMEOUT') return { outcome: 'timeout', ...withStatus };
+  if (err.code === 'SOURCE_RESPONSE_INVALID') return { outcome: 'malformed', ...withStatus };
+  if (status === undefined) return { outcome: 'network', ms };
   if (status === 404) return { outcome: 'not_found', ...withStatus };
   if (status === 429) return { outcome: 'rate_limited', ...withStatus };
-  return { outcome: 'error', ...withStatus };
+  return { outcome: status >= 500 ? 'http_5xx' : 'http_4xx', ...withStatus };
 }
 
 /** undici hides the useful part (ECONNREFUSED, ...) in `cause`. */

@@ -98,6 +98,39 @@ describe('http source: response mapping', () => {
     assert.equal(err.code, 'SOURCE_RESPONSE_INVALID');
     assert.match(err.message, /records path "retdata" is missing/);
   });
+
+  it('fails with SOURCE_RESPONSE_INVALID when the records path holds an object, naming the path and its fields', async () => {
+    // A wrong path (the list is one level deeper) must not be taken as one record.
+    upstream.route('/object', (_req, res) =>
+      sendJson(res, 200, { codeid: 10000, retdata: { total: 2, list: [{ issue: 1 }, { issue: 2 }] } }),
+    );
+    const err = await failure(source({ latest: { url: '/object' }, response: drawResponse }).latest());
+    assert.equal(err.code, 'SOURCE_RESPONSE_INVALID');
+    assert.equal(err.retryable, true);
+    assert.match(
+      err.message,
+      /records path "retdata" holds an object \(fields: total, list\), expected an array of items; .*response\.single: true/,
+    );
+  });
+
+  it('takes an object at the records path as one record only when response.single is set', async () => {
+    upstream.route('/one', (req, res) =>
+      sendJson(res, 200, { codeid: 10000, retdata: { issue: Number(req.query.issue), n: 'x' } }),
+    );
+    upstream.route('/many', (_req, res) => sendJson(res, 200, { codeid: 10000, retdata: [{ issue: 8 }] }));
+    const single = { ...drawResponse, single: true };
+    const one = await source({
+      byKey: { url: '/one', query: { issue: '${partition}' } },
+      response: single,
+    }).byKey(ref('7'));
+    assert.deepEqual(one.records, [{ key: '7', partition: 7, payload: { issue: 7, n: 'x' } }]);
+    // An array is still the items.
+    const many = await source({ latest: { url: '/many' }, response: single }).latest();
+    assert.deepEqual(
+      many.records.map((r) => r.key),
+      ['8'],
+    );
+  });
 });
 
 describe('http source: not found', () => {

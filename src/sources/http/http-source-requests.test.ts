@@ -59,7 +59,7 @@ describe('http source: request reports for metrics', () => {
     const { s, seen } = reporting({ latest: { url: '/retried' }, retries: 2 });
     await s.latest();
     assert.deepEqual(outcomes(seen), [
-      { source: 'primary', kind: 'latest', outcome: 'error', status: 503 },
+      { source: 'primary', kind: 'latest', outcome: 'http_5xx', status: 503 },
       { source: 'primary', kind: 'latest', outcome: 'rate_limited', status: 429 },
       { source: 'primary', kind: 'latest', outcome: 'ok', status: 200 },
     ]);
@@ -79,7 +79,52 @@ describe('http source: request reports for metrics', () => {
       [
         ['byKey', 'not_found', 404],
         ['byKey', 'not_found', 200],
-        ['byKey', 'error', 200],
+        ['byKey', 'malformed', 200],
+      ],
+    );
+  });
+
+  it('tells apart each way a request fails: 5xx, 4xx, no answer, a malformed body, every item rejected, a timeout', async () => {
+    upstream.route('/outcomes', async (req, res) => {
+      const answer = req.query.issue;
+      if (answer === '500') return sendJson(res, 500, { error: 'boom' });
+      if (answer === '403') return sendJson(res, 403, { error: 'forbidden' });
+      if (answer === 'not-json') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end('{"codeid":10000,"retdata":[{"issue":');
+      }
+      if (answer === 'no-records-path') return sendJson(res, 200, { codeid: 10000 });
+      if (answer === 'all-rejected') return sendJson(res, 200, { codeid: 10000, retdata: [{ id: 1 }, 7] });
+      if (answer === 'some-rejected')
+        return sendJson(res, 200, { codeid: 10000, retdata: [{ issue: 1 }, { id: 2 }] });
+      // A stall: the answer never comes before the client gives up.
+      await new Promise<void>((r) => res.once('close', r));
+    });
+    const { s, seen } = reporting({
+      byKey: { url: '/outcomes', query: { issue: '${partition}' } },
+      timeoutMs: 200,
+    });
+    const asked = ['500', '403', 'not-json', 'no-records-path', 'all-rejected', 'some-rejected', 'stall'];
+    for (const p of asked) await s.byKey(ref(p)).catch(() => {});
+    // Nothing listens on a port just closed: the connection is refused.
+    const closed = await startUpstream();
+    await closed.close();
+    const { s: unreachable, seen: seenUnreachable } = reporting({
+      baseUrl: closed.url,
+      byKey: { url: '/outcomes', query: { issue: '1' } },
+    });
+    await unreachable.byKey(ref('1')).catch(() => {});
+    assert.deepEqual(
+      outcomes([...seen, ...seenUnreachable]).map((r) => [r.outcome, r.status]),
+      [
+        ['http_5xx', 500],
+        ['http_4xx', 403],
+        ['malformed', 200],
+        ['malformed', 200],
+        ['rejected', 200],
+        ['ok', 200],
+        ['timeout', undefined],
+        ['network', undefined],
       ],
     );
   });

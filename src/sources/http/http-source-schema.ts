@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableName, STORABLE_NAME_MESSAGE } from '../../domain/storable-text.js';
 import {
   allowedVariables,
   findTemplateProblems,
@@ -46,17 +47,6 @@ const requestFields = {
 
 const requestSchema = z.strictObject(requestFields);
 
-const paginationSchema = z.strictObject({
-  /** @default 1 */
-  pageStart: z.int().min(0).default(1),
-  /** @default 100 */
-  maxPages: z.int().min(1).default(100),
-  /** A page with fewer items than this is the last; without it, an empty page is. */
-  stopWhenFewerThan: z.int().min(1).optional(),
-});
-
-const rangeRequestSchema = z.strictObject({ ...requestFields, pagination: paginationSchema.optional() });
-
 const predicateSchema = z.strictObject({
   /** Dot path into the response body. */
   path: z.string().min(1),
@@ -64,10 +54,32 @@ const predicateSchema = z.strictObject({
   equals: z.union([z.string(), z.number(), z.boolean(), z.null()]),
 });
 
+const paginationSchema = z.strictObject({
+  /** @default 1 */
+  pageStart: z.int().min(0).default(1),
+  /** @default 100 */
+  maxPages: z.int().min(1).default(100),
+  /** A page with fewer items than this is the last; without it, an empty page is. */
+  stopWhenFewerThan: z.int().min(1).optional(),
+  /**
+   * A page whose body matches this is the last (`{ path: has_more, equals: false }`,
+   * `{ path: next, equals: null }`), so a full last page costs no request for an empty one.
+   */
+  lastPage: predicateSchema.optional(),
+});
+
+const rangeRequestSchema = z.strictObject({ ...requestFields, pagination: paginationSchema.optional() });
+
 const responseSchema = z
   .strictObject({
-    /** Dot path to the items (an array, or one object); '' or '.' is the body itself. @default '.' */
+    /** Dot path to the array of items; '' or '.' is the body itself. @default '.' */
     records: z.string().default('.'),
+    /**
+     * The records path may hold one object instead of an array: that object is
+     * one record (a source that answers a by-key call with the item itself).
+     * Without it, an object there fails the response. @default false
+     */
+    single: z.boolean().default(false),
     /** Dot path in each item to its key. */
     key: z.string().min(1),
     /** Dot path in each item to its raw partition. @default the key path */
@@ -110,7 +122,7 @@ const signSchema = z.union(
 export const httpSourceSchema = z
   .strictObject({
     /** Unique per dataset; records are tagged with it. */
-    name: z.string().min(1),
+    name: z.string().min(1).refine(isStorableName, STORABLE_NAME_MESSAGE),
     type: z.literal('http'),
     /** Prefixed to relative request URLs. */
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
@@ -129,6 +141,14 @@ export const httpSourceSchema = z
       .prefault({}),
     /** A 429 asking to wait longer than this fails at once (retryable, with `retryAfterMs`). @default 60000 */
     maxRetryAfterMs: z.int().min(0).default(60_000),
+    /**
+     * Largest response body read, in bytes (after decompression); a larger one fails the
+     * call with SOURCE_RESPONSE_INVALID (not retried) instead of filling memory. @default 16777216 (16 MiB)
+     */
+    maxResponseBytes: z
+      .int()
+      .min(1)
+      .default(16 * 1024 * 1024),
   })
   .superRefine((o, ctx) => {
     if (!o.latest && !o.byKey && !o.byRange) {

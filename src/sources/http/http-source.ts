@@ -7,7 +7,8 @@ import {
   hasCode,
 } from '../../internal/errors.js';
 import type { Logger } from '../../internal/logger.js';
-import type { FetchResult, PartitionRef, RawRecord, Rejection, Source } from '../source.js';
+import type { Redact } from '../../internal/redactor.js';
+import type { FetchResult, PartitionRef, RawRecord, Rejection, RequestPacer, Source } from '../source.js';
 import type { SourceRequestKind, SourceRequestOutcome, SourceRequestReport } from '../source-request.js';
 import {
   type HttpClientDeps,
@@ -38,10 +39,16 @@ export interface HttpSourceDeps {
   random?: () => number;
   /** Hears about every request sent upstream (each retry and page), for metrics. */
   onRequest?: (report: SourceRequestReport) => void;
+  /** Masks secret values (URL path segments included) in the URL that logs and errors show. */
+  redact?: Redact;
 }
 
-/** What one response held once interpreted. */
-type Page = { notFound: true } | { notFound: false; items: unknown[]; safeUrl: string };
+/** What one response held once interpreted: its items, and those items mapped into records. */
+type Page =
+  | { notFound: true }
+  | { notFound: false; items: unknown[]; mapped: MappedItems; safeUrl: string; body: unknown };
+
+type MappedItems = { records: RawRecord[]; rejected: Rejection[] };
 
 /**
  * A Source backed by an HTTP JSON API: templated requests, optional signing,
@@ -61,12 +68,14 @@ type Page = { notFound: true } | { notFound: false; items: unknown[]; safeUrl: s
 export function createHttpSource(deps: HttpSourceDeps): Source {
   const { options: o, clock } = deps;
   validateOptions(o);
+  const redact = deps.redact ?? ((text: string) => text);
   const client: HttpClientDeps = {
     source: o.name,
     fetch: deps.fetch ?? globalThis.fetch,
     clock,
     logger: deps.logger,
     random: deps.random ?? Math.random,
+    hold: { until: 0 },
   };
 
   const report = (kind: SourceRequestKind, outcome: SourceRequestOutcome, ms: number, status?: number) => {
@@ -126,7 +135,7 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
       method: req.method,
       url,
       headers,
-      safeUrl: redactUrl(url, secretNames),
+      safeUrl: redact(redactUrl(url, secretNames)),
     };
     if (body !== undefined) prepared.body = body;
     return prepared;
@@ -138,6 +147,7 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
     req: HttpRequestOptions,
     vars: Readonly<Record<string, string>>,
     signal: AbortSignal | undefined,
+    pace: RequestPacer | undefined,
   ): Promise<Page> => {
     const res = await requestJson(
       () => prepare(req, vars),
@@ -145,15 +155,17 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
       client,
       signal,
       (a) => report(kind, a.outcome, a.ms, a.status),
+      pace,
     );
+    let page: Page;
     try {
-      const page = interpret(req, res);
-      report(kind, page.notFound ? 'not_found' : 'ok', res.ms, res.status);
-      return page;
+      page = interpret(req, res);
     } catch (err) {
-      report(kind, 'error', res.ms, res.status);
+      report(kind, 'malformed', res.ms, res.status);
       throw err;
     }
+    report(kind, outcomeOf(page), res.ms, res.status);
+    return page;
   };
 
   /** What a 2xx JSON body means: notFound predicate first (it usually also fails `success`), then success, then items. */
@@ -185,7 +197,13 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
         },
       );
     }
-    return { notFound: false, items: items.items, safeUrl: res.safeUrl };
+    return {
+      notFound: false,
+      items: items.items,
+      mapped: mapItems(items.items, mapping),
+      safeUrl: res.safeUrl,
+      body: res.body,
+    };
   };
 
   const notFound = (partition: PartitionRef, why: string) =>
@@ -208,19 +226,20 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
     from: PartitionRef,
     to: PartitionRef,
     signal: AbortSignal | undefined,
+    pace: RequestPacer | undefined,
   ): Promise<FetchResult> => {
     const vars = rangeVariables(from.vars, to.vars);
     const records: RawRecord[] = [];
     const rejected: Rejection[] = [];
     const p = req.pagination;
     if (!p) {
-      const page = await fetchPage(kind, req, vars, signal);
-      if (!page.notFound) collect(page.items, records, rejected, o);
+      const page = await fetchPage(kind, req, vars, signal, pace);
+      collect(page, records, rejected);
       return { records, rejected, source: o.name };
     }
     let previousPage: string | undefined;
     for (let i = 0; i < p.maxPages; i++) {
-      const page = await fetchPage(kind, req, { ...vars, page: String(p.pageStart + i) }, signal);
+      const page = await fetchPage(kind, req, { ...vars, page: String(p.pageStart + i) }, signal, pace);
       if (page.notFound || page.items.length === 0) break;
       // An API that ignores the page parameter repeats itself; stop instead of fetching it maxPages times.
       const fingerprint = JSON.stringify(page.items);
@@ -233,8 +252,9 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
         break;
       }
       previousPage = fingerprint;
-      collect(page.items, records, rejected, o);
+      collect(page, records, rejected);
       if (p.stopWhenFewerThan !== undefined && page.items.length < p.stopWhenFewerThan) break;
+      if (p.lastPage && checkPredicate(page.body, p.lastPage).matches) break;
       if (i === p.maxPages - 1) {
         client.logger.warn({
           msg: 'source pagination hit maxPages; the range may be incomplete',
@@ -255,18 +275,18 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
 
     async latest(signal) {
       if (!o.latest) throw unsupported('latest');
-      const page = await fetchPage('latest', o.latest, {}, signal);
+      const page = await fetchPage('latest', o.latest, {}, signal, undefined);
       const records: RawRecord[] = [];
       const rejected: Rejection[] = [];
-      if (!page.notFound) collect(page.items, records, rejected, o);
+      collect(page, records, rejected);
       return { records, rejected, source: o.name };
     },
 
-    async byKey(partition, signal) {
+    async byKey(partition, signal, pace) {
       if (o.byKey) {
         let page: Page;
         try {
-          page = await fetchPage('byKey', o.byKey, partition.vars, signal);
+          page = await fetchPage('byKey', o.byKey, partition.vars, signal, pace);
         } catch (err) {
           if (hasCode(err, 'SOURCE_HTTP') && err.details.status === 404)
             throw notFound(partition, 'HTTP 404');
@@ -276,14 +296,14 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
         if (page.items.length === 0) throw notFound(partition, 'the response has no records');
         const records: RawRecord[] = [];
         const rejected: Rejection[] = [];
-        collect(page.items, records, rejected, o);
+        collect(page, records, rejected);
         return { records, rejected, source: o.name };
       }
       // Without a byKey request, a one-partition range answers the same question.
       if (o.byRange) {
         let result: FetchResult;
         try {
-          result = await range('byKey', o.byRange, partition, partition, signal);
+          result = await range('byKey', o.byRange, partition, partition, signal, pace);
         } catch (err) {
           if (hasCode(err, 'SOURCE_HTTP') && err.details.status === 404)
             throw notFound(partition, 'HTTP 404');
@@ -297,17 +317,24 @@ export function createHttpSource(deps: HttpSourceDeps): Source {
       throw unsupported('byKey');
     },
 
-    async byRange(from, to, signal) {
+    async byRange(from, to, signal, pace) {
       if (!o.byRange) throw unsupported('byRange');
-      return range('byRange', o.byRange, from, to, signal);
+      return range('byRange', o.byRange, from, to, signal, pace);
     },
   };
 }
 
-function collect(items: unknown[], records: RawRecord[], rejected: Rejection[], o: HttpSourceOptions): void {
-  const mapped = mapItems(items, o.response);
-  records.push(...mapped.records);
-  rejected.push(...mapped.rejected);
+function collect(page: Page, records: RawRecord[], rejected: Rejection[]): void {
+  if (page.notFound) return;
+  records.push(...page.mapped.records);
+  rejected.push(...page.mapped.rejected);
+}
+
+/** A page whose every item was rejected is its own outcome: the source answered, but nothing usable. */
+function outcomeOf(page: Page): SourceRequestOutcome {
+  if (page.notFound) return 'not_found';
+  const { records, rejected } = page.mapped;
+  return records.length === 0 && rejected.length > 0 ? 'rejected' : 'ok';
 }
 
 function label(p: PartitionRef): string {

@@ -43,20 +43,36 @@ function typeName(v: unknown): string {
 export type ItemsResult = { ok: true; items: unknown[] } | { ok: false; reason: string };
 
 /**
- * The items at `mapping.records`. An array is the items; one object is one
- * item; `null` is zero items (APIs often send `"data": null` when empty).
+ * The items at `mapping.records`: an array is the items; `null` is zero items
+ * (APIs often send `"data": null` when empty). One object is one item only when
+ * `mapping.single` says so: otherwise it is most likely a path that stops one
+ * level too early, and taking it as a record would hide that.
  */
 export function extractItems(body: unknown, mapping: HttpResponseMapping): ItemsResult {
   const value = getPath(body, mapping.records);
-  if (isMissing(value))
-    return { ok: false, reason: `records path "${mapping.records}" is missing in the response` };
+  const at = `records path "${mapping.records}"`;
+  if (isMissing(value)) return { ok: false, reason: `${at} is missing in the response` };
   if (value === null) return { ok: true, items: [] };
   if (Array.isArray(value)) return { ok: true, items: value };
-  if (typeof value === 'object') return { ok: true, items: [value] };
+  if (typeof value === 'object') {
+    if (mapping.single) return { ok: true, items: [value] };
+    return {
+      ok: false,
+      reason: `${at} holds an object (${describeFields(value)}), expected an array of items; point response.records at the array, or set response.single: true if the source answers with one record as an object`,
+    };
+  }
   return {
     ok: false,
-    reason: `records path "${mapping.records}" holds ${typeName(value)}, expected an array or an object`,
+    reason: `${at} holds ${typeName(value)}, expected an array${mapping.single ? ' or an object' : ''}`,
   };
+}
+
+/** The first few field names of an object, to help find the right path. */
+function describeFields(value: object): string {
+  const names = Object.keys(value);
+  if (names.length === 0) return 'no fields';
+  const shown = names.slice(0, 6).join(', ');
+  return `fields: ${shown}${names.length > 6 ? `, and ${names.length - 6} more` : ''}`;
 }
 
 /**

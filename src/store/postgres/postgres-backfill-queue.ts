@@ -1,4 +1,10 @@
-import type { BackfillItem, BackfillItemState, BackfillRun, BackfillSettlement } from '../store.js';
+import type {
+  BackfillFeed,
+  BackfillItem,
+  BackfillItemState,
+  BackfillRun,
+  BackfillSettlement,
+} from '../store.js';
 import type { PostgresBackfillRuns } from './postgres-backfill-runs.js';
 import type { PgClient } from './postgres-connection.js';
 import { int8ArrayLiteral, type PostgresCoverage } from './postgres-coverage.js';
@@ -13,6 +19,22 @@ export interface PostgresBackfillQueue {
     ordinals: readonly number[],
     nowMs: number,
   ): Promise<BackfillRun>;
+  openRun(
+    c: PgClient,
+    datasetId: number,
+    trigger: BackfillRun['trigger'],
+    from: number,
+    to: number,
+    nowMs: number,
+  ): Promise<BackfillRun>;
+  feed(
+    c: PgClient,
+    runId: number,
+    expectedThrough: number,
+    ordinals: readonly number[],
+    through: number,
+    nowMs: number,
+  ): Promise<BackfillFeed | undefined>;
   claim(
     c: PgClient,
     nowMs: number,
@@ -99,6 +121,21 @@ const claimSql = (forDataset: boolean) => {
 const CLAIM_ALL = claimSql(false);
 const CLAIM_ONE = claimSql(true);
 
+/** Queues ordinals into a run; returns how many were new (or moved from failed). */
+async function enqueueInto(
+  c: PgClient,
+  datasetId: number,
+  runId: number,
+  ordinals: readonly number[],
+  nowMs: number,
+): Promise<number> {
+  if (ordinals.length === 0) return 0;
+  // Deduplicated here: a JS Set is far cheaper than DISTINCT in the statement.
+  const distinct = [...new Set(ordinals)];
+  const res = await c.query(ENQUEUE, [datasetId, runId, nowMs, int8ArrayLiteral(distinct)]);
+  return res.rowCount ?? 0;
+}
+
 export function createPostgresBackfillQueue(deps: {
   datasets: PostgresDatasets;
   runs: PostgresBackfillRuns;
@@ -134,15 +171,21 @@ export function createPostgresBackfillQueue(deps: {
         }
       }
       const runId = await runs.open(c, datasetId, trigger, from, to, nowMs);
-      let requested = 0;
-      if (ordinals.length > 0) {
-        // Deduplicated here: a JS Set is far cheaper than DISTINCT in the statement.
-        const distinct = [...new Set(ordinals)];
-        const res = await c.query(ENQUEUE, [datasetId, runId, nowMs, int8ArrayLiteral(distinct)]);
-        requested = res.rowCount ?? 0;
-      }
+      const requested = await enqueueInto(c, datasetId, runId, ordinals, nowMs);
       await runs.setRequested(c, runId, requested, nowMs);
       return (await runs.get(c, runId))!;
+    },
+    async openRun(c, datasetId, trigger, from, to, nowMs) {
+      return (await runs.get(c, await runs.openRange(c, datasetId, trigger, from, to, nowMs)))!;
+    },
+    async feed(c, runId, expected, ordinals, through, nowMs) {
+      // The run row stays locked to COMMIT: a second feeder waits, then finds the cursor moved.
+      const datasetId = await runs.advance(c, runId, expected, through);
+      if (datasetId === undefined) return undefined;
+      const queued = await enqueueInto(c, datasetId, runId, ordinals, nowMs);
+      await runs.addRequested(c, runId, queued);
+      await runs.finishIfDone(c, runId, nowMs);
+      return { run: (await runs.get(c, runId))!, queued, queuedThrough: through };
     },
     async claim(c, nowMs, limit, leaseMs, datasetId) {
       if (limit <= 0) return [];
@@ -182,6 +225,15 @@ export function createPostgresBackfillQueue(deps: {
             await c.query('DELETE FROM backfill_items WHERE dataset_id = $1 AND ordinal = $2', key);
             await coverage.insertKnownMissing(c, datasetId, [ordinal], NOT_FOUND_REASON, nowMs);
             await runs.bump(c, runId, 'not_found');
+            break;
+          case 'defer':
+            await c.query(
+              `UPDATE backfill_items
+               SET state = 'pending', attempts = 0, next_attempt_at = $3, last_error = $4, lease_until = NULL,
+                   updated_at = $5
+               WHERE dataset_id = $1 AND ordinal = $2`,
+              [...key, outcome.nextAttemptAt, outcome.reason, nowMs],
+            );
             break;
           case 'retry':
             await c.query(

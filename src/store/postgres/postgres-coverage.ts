@@ -145,7 +145,20 @@ export const int8ArrayLiteral = (values: readonly number[]) => `{${values.join('
 
 export function createPostgresCoverage(exec: PostgresExecutor, connections: number): PostgresCoverage {
   return {
-    loadCoverage: (datasetId) => loadOrdinalSet(exec, connections, 'records', datasetId),
+    async loadCoverage(datasetId) {
+      const set = await loadOrdinalSet(exec, connections, 'records', datasetId);
+      // Archived partitions were present: their records left for the object store, not lost.
+      const archived = await exec.read('loading archived ranges', async (c) => {
+        const { rows } = await c.query<[number, number]>({
+          text: 'SELECT from_ordinal, to_ordinal FROM archived_ranges WHERE dataset_id = $1',
+          values: [datasetId],
+          rowMode: 'array',
+        });
+        return rows;
+      });
+      for (const [from, to] of archived) set.addRange(from, to);
+      return set;
+    },
     async insertKnownMissing(c, datasetId, ordinals, reason, nowMs) {
       if (ordinals.length === 0) return;
       await c.query(

@@ -1,4 +1,5 @@
 import { GapwardenError } from '../../internal/errors.js';
+import { ACTIVITY_MINUTE_MS } from '../activity-minutes.js';
 import type { DatasetStats } from '../store.js';
 import type { PgClient } from './postgres-connection.js';
 
@@ -9,8 +10,18 @@ export interface PostgresDatasets {
   /** The id of a registered dataset; throws `DATASET_UNKNOWN` otherwise. */
   idOf(c: PgClient, name: string): Promise<number>;
   nameOf(c: PgClient, id: number): Promise<string>;
-  /** Notes an insert (called inside the ingest transaction). */
-  markInserted(c: PgClient, id: number, nowMs: number, source: string | null): Promise<void>;
+  /**
+   * Notes an insert of `inserted` records, `filled` of them by backfill, and counts them in
+   * the dataset's activity minute (called inside the ingest transaction).
+   */
+  markInserted(
+    c: PgClient,
+    id: number,
+    nowMs: number,
+    source: string | null,
+    inserted: number,
+    filled: number,
+  ): Promise<void>;
   countRejected(c: PgClient, id: number, n: number): Promise<void>;
   stats(c: PgClient, id: number): Promise<DatasetStats>;
 }
@@ -78,11 +89,18 @@ export function createPostgresDatasets(): PostgresDatasets {
       remember(name, id);
       return name;
     },
-    async markInserted(c, id, nowMs, source) {
+    async markInserted(c, id, nowMs, source, inserted, filled) {
+      // One statement, so counting activity costs no extra round trip per batch. The CTE runs
+      // after the UPDATE, so every ingest locks the dataset's row before its minute's row.
       await c.query({
         name: 'gw_dataset_inserted',
-        text: 'UPDATE datasets SET last_insert_at = $1, last_source = $2 WHERE id = $3',
-        values: [nowMs, source, id],
+        text: `WITH counted AS (
+                 INSERT INTO ingest_activity (dataset_id, minute, inserted, filled) VALUES ($3, $4, $5, $6)
+                 ON CONFLICT (dataset_id, minute) DO UPDATE SET
+                   inserted = ingest_activity.inserted + excluded.inserted,
+                   filled = ingest_activity.filled + excluded.filled)
+               UPDATE datasets SET last_insert_at = $1, last_source = $2 WHERE id = $3`,
+        values: [nowMs, source, id, Math.floor(nowMs / ACTIVITY_MINUTE_MS), inserted, filled],
       });
     },
     async countRejected(c, id, n) {

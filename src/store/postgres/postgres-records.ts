@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { ConflictMode, IngestWrite, RecordRow, StoredRecord } from '../store.js';
+import type { ConflictMode } from '../../domain/conflict-mode.js';
+import type { IngestOrigin, IngestWrite, RecordRow, StoredRecord } from '../store.js';
 import type { PgClient } from './postgres-connection.js';
 import type { PostgresDatasets } from './postgres-datasets.js';
 
@@ -14,6 +15,7 @@ export interface PostgresRecords {
     rows: readonly RecordRow[],
     mode: ConflictMode,
     nowMs: number,
+    origin: IngestOrigin,
   ): Promise<IngestWrite>;
   list(
     c: PgClient,
@@ -79,7 +81,7 @@ function* copyChunks(rows: readonly RecordRow[]): Generator<string> {
 
 export function createPostgresRecords(datasets: PostgresDatasets): PostgresRecords {
   return {
-    async ingest(c, datasetId, rows, mode, nowMs) {
+    async ingest(c, datasetId, rows, mode, nowMs, origin) {
       if (mode !== 'ignore' && mode !== 'update') {
         throw new RangeError(`ingest: mode must be 'ignore' or 'update', got ${JSON.stringify(mode)}`);
       }
@@ -114,7 +116,8 @@ export function createPostgresRecords(datasets: PostgresDatasets): PostgresRecor
             break;
           }
         }
-        await datasets.markInserted(c, datasetId, nowMs, source);
+        const filled = origin === 'backfill' ? inserted.length : 0;
+        await datasets.markInserted(c, datasetId, nowMs, source, inserted.length, filled);
       }
       return { inserted, updated, insertedOrdinals };
     },

@@ -1,16 +1,26 @@
+import { SCHEMA_NAME } from '../../config/postgres-schema-name.js';
 import { type Clock, systemClock } from '../../internal/clock.js';
 import { GapwardenError } from '../../internal/errors.js';
 import { type Logger, silentLogger } from '../../internal/logger.js';
 import type { Store } from '../store.js';
+import { createStoreHealthTracker } from '../store-health.js';
+import { createStorePartRegistry } from '../store-part.js';
+import { createPostgresActivity } from './postgres-activity.js';
 import { ALL_BACKFILL_STATES, createPostgresBackfillQueue } from './postgres-backfill-queue.js';
 import { createPostgresBackfillRuns } from './postgres-backfill-runs.js';
-import { createPostgresExecutor, type PgClient, type PostgresRetryOptions } from './postgres-connection.js';
+import {
+  createPostgresExecutor,
+  describePostgresTarget,
+  type PgClient,
+  type PostgresRetryOptions,
+} from './postgres-connection.js';
 import { createPostgresCoverage } from './postgres-coverage.js';
 import { createPostgresDatasets } from './postgres-datasets.js';
-import { createPostgresJobs } from './postgres-jobs.js';
-import { applyPostgresMigrations, SCHEMA_NAME } from './postgres-migrations.js';
+import { applyPostgresMigrations, applyPostgresPartMigrations } from './postgres-migrations.js';
+import { createPostgresPurge } from './postgres-purge.js';
 import { createPostgresRecords } from './postgres-records.js';
 import { createPostgresSourceHealth } from './postgres-source-health.js';
+import { createPostgresSourceNewest } from './postgres-source-newest.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -22,7 +32,7 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections at most. @default 10 */
   poolSize?: number;
-  /** How long to wait for a new connection. @default 5000 */
+  /** How long to wait for a new connection; a reader waits no longer while the server is down. @default 2000 */
   connectTimeoutMs?: number;
   /** Retrying of operations that failed because the server was unreachable or restarting. */
   retry?: PostgresRetryOptions;
@@ -41,10 +51,12 @@ const COVERAGE_CONNECTIONS = 2;
  * transaction; ingest COPYs a batch into a temporary table and moves it with
  * one INSERT ... ON CONFLICT; backfill claims use `FOR UPDATE SKIP LOCKED`;
  * migrations run under an advisory lock. An operation that fails because the
- * server is unreachable or restarting is retried with backoff (reads always;
- * writes when the failure came before COMMIT); past `retry.maxElapsedMs` it
- * rejects with `STORE_UNAVAILABLE`. Other failures are `STORE_FAILED` (cause
- * kept), an unregistered dataset `DATASET_UNKNOWN`.
+ * server is unreachable or restarting is retried with backoff (writes; a
+ * read retries only a connection that broke under it, and fails at once
+ * while no connection can be made); a COMMIT whose connection was lost is
+ * resolved by asking the server whether it committed. Past
+ * `retry.maxElapsedMs` it rejects with `STORE_UNAVAILABLE`. Other failures
+ * are `STORE_FAILED` (cause kept), an unregistered dataset `DATASET_UNKNOWN`.
  *
  * @example
  * const store = createPostgresStore({ url: process.env.DATABASE_URL! });
@@ -67,17 +79,21 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     url: options.url,
     schema,
     poolSize,
-    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 2_000,
     retry: { maxElapsedMs: 10_000, initialDelayMs: 50, maxDelayMs: 2_000, ...options.retry },
     logger,
+    tracker: createStoreHealthTracker({ store: describePostgresTarget(options.url), logger, clock }),
   });
   const datasets = createPostgresDatasets();
   const coverage = createPostgresCoverage(exec, Math.max(1, Math.min(COVERAGE_CONNECTIONS, poolSize)));
   const runs = createPostgresBackfillRuns();
+  const activity = createPostgresActivity();
   const records = createPostgresRecords(datasets);
   const queue = createPostgresBackfillQueue({ datasets, runs, coverage });
   const sourceHealth = createPostgresSourceHealth();
-  const jobs = createPostgresJobs(exec);
+  const sourceNewest = createPostgresSourceNewest();
+  const purges = createPostgresPurge({ datasets, runs });
+  const registry = createStorePartRegistry((def) => def.postgres(exec));
 
   /** A read (or idempotent write) on one dataset: resolves its id first, so an unknown name is DATASET_UNKNOWN. */
   const onDataset = <T>(what: string, dataset: string, fn: (c: PgClient, id: number) => Promise<T>) =>
@@ -87,15 +103,29 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const datasetIdOf = (what: string, dataset: string) => exec.read(what, (c) => datasets.idOf(c, dataset));
 
   return {
+    part: registry.part,
     async migrate() {
-      const applied = await exec.transaction('migrating the PostgreSQL schema', (c) =>
-        applyPostgresMigrations(c, schema, clock.now()),
-      );
-      if (applied.length > 0) {
-        logger.info({ msg: 'store migrated', store: exec.target, schema: schema ?? null, applied });
+      const applied = await exec.transaction('migrating the PostgreSQL schema', async (c) => {
+        const core = await applyPostgresMigrations(c, schema, clock.now());
+        const parts: Record<string, number[]> = {};
+        for (const def of registry.registered()) {
+          const done = await applyPostgresPartMigrations(c, def.name, def.migrations.postgres, clock.now());
+          if (done.length > 0) parts[def.name] = done;
+        }
+        return { core, parts };
+      });
+      if (applied.core.length > 0 || Object.keys(applied.parts).length > 0) {
+        logger.info({
+          msg: 'store migrated',
+          store: exec.target,
+          schema: schema ?? null,
+          applied: applied.core,
+          ...(Object.keys(applied.parts).length > 0 ? { parts: applied.parts } : {}),
+        });
       }
     },
     ping: () => exec.ping(),
+    health: () => exec.health(),
     close: () => exec.close(),
 
     async ensureDataset(name) {
@@ -103,14 +133,18 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
     listDatasets: () => exec.read('listing datasets', (c) => datasets.list(c)),
 
-    async ingest(dataset, rows, mode, nowMs) {
+    async ingest(dataset, rows, mode, nowMs, origin = 'ingest') {
       const what = `ingesting ${rows.length} records into "${dataset}"`;
       if (rows.length === 0) {
         await datasetIdOf(what, dataset);
         return { inserted: [], updated: [], insertedOrdinals: [] };
       }
-      return inDatasetTx(what, dataset, (c, id) => records.ingest(c, id, rows, mode, nowMs));
+      return inDatasetTx(what, dataset, (c, id) => records.ingest(c, id, rows, mode, nowMs, origin));
     },
+    listActivity: (dataset, fromMs, toMs, bucketMs) =>
+      onDataset(`reading the activity of "${dataset}"`, dataset, (c, id) =>
+        activity.list(c, id, fromMs, toMs, bucketMs),
+      ),
     async countRejected(dataset, n) {
       await inDatasetTx(`counting rejected records of "${dataset}"`, dataset, (c, id) =>
         datasets.countRejected(c, id, n),
@@ -147,6 +181,18 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       inDatasetTx(`queueing a backfill of ${ordinals.length} partitions of "${dataset}"`, dataset, (c, id) =>
         queue.createRun(c, id, trigger, ordinals, nowMs),
       ),
+    openBackfillRun: (dataset, trigger, from, to, nowMs) =>
+      inDatasetTx(`opening a backfill run over ${from}..${to} of "${dataset}"`, dataset, (c, id) =>
+        queue.openRun(c, id, trigger, from, to, nowMs),
+      ),
+    listFeedingBackfillRuns: (dataset) =>
+      onDataset(`listing backfill runs of "${dataset}" still being queued`, dataset, (c, id) =>
+        runs.feeding(c, id),
+      ),
+    feedBackfillRun: (runId, expectedThrough, ordinals, through, nowMs) =>
+      exec.transaction(`queueing ${ordinals.length} more partitions into backfill run ${runId}`, (c) =>
+        queue.feed(c, runId, expectedThrough, ordinals, through, nowMs),
+      ),
     claimBackfill: (nowMs, limit, leaseMs, dataset) =>
       exec.transaction('claiming backfill items', async (c) =>
         queue.claim(
@@ -175,6 +221,22 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       ),
     getBackfillRun: (id) => exec.read(`reading backfill run ${id}`, (c) => runs.get(c, id)),
 
+    async noteSourceNewest(dataset, ordinal) {
+      await onDataset(`noting the newest partition the sources of "${dataset}" delivered`, dataset, (c, id) =>
+        sourceNewest.note(c, id, ordinal),
+      );
+    },
+    loadSourceNewest: (dataset) =>
+      onDataset(`loading the newest partition the sources of "${dataset}" delivered`, dataset, (c, id) =>
+        sourceNewest.load(c, id),
+      ),
+    purgePartitions: (dataset, request, nowMs) =>
+      inDatasetTx(`purging partitions ${request.from}..${request.to} of "${dataset}"`, dataset, (c, id) =>
+        purges.purge(c, id, request, nowMs),
+      ),
+    listPurges: (dataset, limit) =>
+      onDataset(`listing purges of "${dataset}"`, dataset, (c, id) => purges.list(c, id, limit)),
+
     async saveSourceHealth(dataset, health) {
       await onDataset(`saving the health of source "${health.source}" of "${dataset}"`, dataset, (c, id) =>
         sourceHealth.save(c, id, health, clock.now()),
@@ -182,7 +244,5 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
     loadSourceHealth: (dataset) =>
       onDataset(`loading source health of "${dataset}"`, dataset, (c, id) => sourceHealth.load(c, id)),
-
-    ...jobs,
   };
 }

@@ -1,4 +1,10 @@
-import type { BackfillItem, BackfillItemState, BackfillRun, BackfillSettlement } from '../store.js';
+import type {
+  BackfillFeed,
+  BackfillItem,
+  BackfillItemState,
+  BackfillRun,
+  BackfillSettlement,
+} from '../store.js';
 import type { SqliteBackfillRuns } from './sqlite-backfill-runs.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteCoverage } from './sqlite-coverage.js';
@@ -13,6 +19,20 @@ export interface SqliteBackfillQueue {
     ordinals: readonly number[],
     nowMs: number,
   ): BackfillRun;
+  openRun(
+    datasetId: number,
+    trigger: BackfillRun['trigger'],
+    from: number,
+    to: number,
+    nowMs: number,
+  ): BackfillRun;
+  feed(
+    runId: number,
+    expectedThrough: number,
+    ordinals: readonly number[],
+    through: number,
+    nowMs: number,
+  ): BackfillFeed | undefined;
   claim(nowMs: number, limit: number, leaseMs: number, datasetId: number | undefined): BackfillItem[];
   settle(settlements: readonly BackfillSettlement[], nowMs: number): BackfillRun[];
   list(datasetId: number, states: readonly BackfillItemState[], limit: number): BackfillItem[];
@@ -81,6 +101,10 @@ export function createSqliteBackfillQueue(
     .prepare('SELECT run_id, state FROM backfill_items WHERE dataset_id = ? AND ordinal = ?')
     .raw();
   const deleteItem = db.prepare('DELETE FROM backfill_items WHERE dataset_id = ? AND ordinal = ?');
+  const deferItem = db.prepare(`
+    UPDATE backfill_items
+    SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = ?, lease_until = NULL, updated_at = ?
+    WHERE dataset_id = ? AND ordinal = ?`);
   const retryItem = db.prepare(`
     UPDATE backfill_items
     SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL, updated_at = ?
@@ -108,44 +132,65 @@ export function createSqliteBackfillQueue(
     lastError: row[6],
   });
 
-  const createRunTx = db.transaction(
-    (datasetId: number, trigger: BackfillRun['trigger'], ordinals: readonly number[], nowMs: number) => {
-      let from = 0;
-      let to = 0;
-      if (ordinals.length > 0) {
-        from = Number.POSITIVE_INFINITY;
-        to = Number.NEGATIVE_INFINITY;
-        for (const o of ordinals) {
-          if (o < from) from = o;
-          if (o > to) to = o;
-        }
+  const createRun = (
+    datasetId: number,
+    trigger: BackfillRun['trigger'],
+    ordinals: readonly number[],
+    nowMs: number,
+  ) => {
+    let from = 0;
+    let to = 0;
+    if (ordinals.length > 0) {
+      from = Number.POSITIVE_INFINITY;
+      to = Number.NEGATIVE_INFINITY;
+      for (const o of ordinals) {
+        if (o < from) from = o;
+        if (o > to) to = o;
       }
-      const runId = runs.open(datasetId, trigger, from, to, nowMs);
-      const named = { d: datasetId, run: runId, t: nowMs };
-      let requested = 0;
-      for (let offset = 0; offset < ordinals.length; offset += ROWS_PER_STATEMENT) {
-        const size = Math.min(ROWS_PER_STATEMENT, ordinals.length - offset);
-        const { statement, args } = enqueue.slot(size);
-        for (let i = 0; i < size; i++) args[i] = ordinals[offset + i];
-        requested += statement.run(args, named).changes;
-      }
-      runs.setRequested(runId, requested, nowMs);
-      return runs.get(runId)!;
-    },
-  );
+    }
+    const runId = runs.open(datasetId, trigger, from, to, nowMs);
+    runs.setRequested(runId, enqueueInto(datasetId, runId, ordinals, nowMs), nowMs);
+    return runs.get(runId)!;
+  };
 
-  const claimTx = db.transaction(
-    (nowMs: number, limit: number, leaseMs: number, datasetId: number | undefined) => {
-      const params = { now: nowMs, limit };
-      const keys = (
-        datasetId === undefined ? dueAll.all(params) : dueOne.all({ ...params, ds: datasetId })
-      ) as [datasetId: number, ordinal: number][];
-      const lease = nowMs + leaseMs;
-      return keys.map(([d, o]) => toItem(claimItem.get(lease, nowMs, d, o) as ItemRow));
-    },
-  );
+  /** Queues ordinals into a run; returns how many were new (or moved from failed). */
+  function enqueueInto(datasetId: number, runId: number, ordinals: readonly number[], nowMs: number): number {
+    const named = { d: datasetId, run: runId, t: nowMs };
+    let queued = 0;
+    for (let offset = 0; offset < ordinals.length; offset += ROWS_PER_STATEMENT) {
+      const size = Math.min(ROWS_PER_STATEMENT, ordinals.length - offset);
+      const { statement, args } = enqueue.slot(size);
+      for (let i = 0; i < size; i++) args[i] = ordinals[offset + i];
+      queued += statement.run(args, named).changes;
+    }
+    return queued;
+  }
 
-  const settleTx = db.transaction((settlements: readonly BackfillSettlement[], nowMs: number) => {
+  const feed = (
+    runId: number,
+    expected: number,
+    ordinals: readonly number[],
+    through: number,
+    nowMs: number,
+  ) => {
+    const cursor = runs.cursor(runId);
+    if (!cursor || !runs.advance(runId, expected, through)) return undefined;
+    const queued = enqueueInto(datasets.idOf(cursor.dataset), runId, ordinals, nowMs);
+    runs.addRequested(runId, queued);
+    runs.finishIfDone(runId, nowMs);
+    return { run: runs.get(runId)!, queued, queuedThrough: through };
+  };
+
+  const claim = (nowMs: number, limit: number, leaseMs: number, datasetId: number | undefined) => {
+    const params = { now: nowMs, limit };
+    const keys = (
+      datasetId === undefined ? dueAll.all(params) : dueOne.all({ ...params, ds: datasetId })
+    ) as [datasetId: number, ordinal: number][];
+    const lease = nowMs + leaseMs;
+    return keys.map(([d, o]) => toItem(claimItem.get(lease, nowMs, d, o) as ItemRow));
+  };
+
+  const settle = (settlements: readonly BackfillSettlement[], nowMs: number) => {
     const touched = new Set<number>();
     for (const { dataset, ordinal, outcome } of settlements) {
       const datasetId = datasets.idOf(dataset);
@@ -167,6 +212,9 @@ export function createSqliteBackfillQueue(
           coverage.insertKnownMissing(datasetId, [ordinal], NOT_FOUND_REASON, nowMs);
           runs.bump(runId, 'not_found');
           break;
+        case 'defer':
+          deferItem.run(outcome.nextAttemptAt, outcome.reason, nowMs, datasetId, ordinal);
+          break;
         case 'retry':
           retryItem.run(outcome.nextAttemptAt, outcome.error, nowMs, datasetId, ordinal);
           break;
@@ -184,21 +232,17 @@ export function createSqliteBackfillQueue(
       if (run) finished.push(run);
     }
     return finished;
-  });
+  };
 
   return {
-    createRun: (datasetId, trigger, ordinals, nowMs) =>
-      createRunTx.immediate(datasetId, trigger, ordinals, nowMs),
-    claim(nowMs, limit, leaseMs, datasetId) {
-      if (limit <= 0) return [];
-      // IMMEDIATE: the write lock is taken before the due items are read, so two
-      // processes can never both read the same item as due.
-      return claimTx.immediate(nowMs, limit, leaseMs, datasetId);
-    },
-    settle(settlements, nowMs) {
-      if (settlements.length === 0) return [];
-      return settleTx.immediate(settlements, nowMs);
-    },
+    createRun,
+    openRun: (datasetId, trigger, from, to, nowMs) =>
+      runs.get(runs.openRange(datasetId, trigger, from, to, nowMs))!,
+    feed,
+    // The write transaction is IMMEDIATE: the write lock is taken before the due items
+    // are read, so two processes can never both read the same item as due.
+    claim: (nowMs, limit, leaseMs, datasetId) => (limit <= 0 ? [] : claim(nowMs, limit, leaseMs, datasetId)),
+    settle: (settlements, nowMs) => (settlements.length === 0 ? [] : settle(settlements, nowMs)),
     list(datasetId, states, limit) {
       return (selectItems.all(datasetId, JSON.stringify(states), limit) as ItemRow[]).map(toItem);
     },

@@ -8,16 +8,20 @@ export type SqliteStatement = Database.Statement;
  * Opens a SQLite file (or `:memory:`) the way every gapwarden process must:
  * a busy timeout first, so a second process opening the same file waits for
  * locks instead of failing; WAL so readers never block the writer;
- * `synchronous=NORMAL`, which in WAL mode loses no committed transaction on a
- * process crash (only, at worst, the last ones on a power cut); foreign keys on.
+ * `synchronous=FULL` by default, so every committed transaction is on disk
+ * before the commit returns (`NORMAL` loses none on a process crash, but may
+ * lose the last ones on a power cut); foreign keys on.
  */
-export function openSqliteDatabase(path: string): SqliteDatabase {
+export function openSqliteDatabase(
+  path: string,
+  options: { synchronous?: 'FULL' | 'NORMAL' } = {},
+): SqliteDatabase {
   let db: SqliteDatabase | undefined;
   try {
     db = new Database(path);
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
     return db;
   } catch (err) {
@@ -56,4 +60,20 @@ export function guard<T>(what: string, fn: () => T): T {
   } catch (err) {
     throw toStoreError(what, err);
   }
+}
+
+/**
+ * What a store part (see `store-part.ts`) gets on SQLite: the database, and
+ * the two ways every call of the store goes through. `write` runs `fn` in one
+ * `BEGIN IMMEDIATE` transaction (the write lock taken up front, so a
+ * concurrent writer waits for the busy timeout rather than failing half-way)
+ * and refuses it while the file is not the one opened; `read` translates a
+ * failure the same way. Both throw GapwardenErrors naming `what`.
+ * Statements are best prepared on first use: a part is built before
+ * `migrate()` may have created its tables.
+ */
+export interface SqliteHandle {
+  readonly db: SqliteDatabase;
+  write<T>(what: string, fn: () => T): T;
+  read<T>(what: string, fn: () => T): T;
 }

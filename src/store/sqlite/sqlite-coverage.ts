@@ -57,6 +57,9 @@ const jsonPage = (table: string) =>
 export function createSqliteCoverage(db: SqliteDatabase): SqliteCoverage {
   const coveragePage = db.prepare(jsonPage('records')).pluck();
   const knownMissingPage = db.prepare(jsonPage('known_missing')).pluck();
+  const archivedRanges = db
+    .prepare('SELECT from_ordinal, to_ordinal FROM archived_ranges WHERE dataset_id = ?')
+    .raw();
   const insertMissing = createMultiRowStatements(db, {
     head: 'INSERT INTO known_missing (dataset_id, ordinal, reason, created_at) VALUES',
     row: '(@d, ?, @r, @t)',
@@ -78,13 +81,16 @@ export function createSqliteCoverage(db: SqliteDatabase): SqliteCoverage {
       statement.run(args, named);
     }
   };
-  const addTx = db.transaction(insertKnownMissing);
-
   return {
-    loadCoverage: (datasetId) => loadOrdinalSet(coveragePage, datasetId),
+    loadCoverage(datasetId) {
+      const set = loadOrdinalSet(coveragePage, datasetId);
+      // Archived partitions were present: their records left for the object store, not lost.
+      for (const [from, to] of archivedRanges.all(datasetId) as [number, number][]) set.addRange(from, to);
+      return set;
+    },
     insertKnownMissing,
     addKnownMissing(datasetId, ordinals, reason, nowMs) {
-      if (ordinals.length > 0) addTx.immediate(datasetId, ordinals, reason, nowMs);
+      if (ordinals.length > 0) insertKnownMissing(datasetId, ordinals, reason, nowMs);
     },
     loadKnownMissing: (datasetId) => loadOrdinalSet(knownMissingPage, datasetId),
   };

@@ -132,50 +132,156 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX job_runs_running ON job_runs (state, lease_until) WHERE state = 'running';
     `,
   },
+  {
+    version: 3,
+    name: 'backfill run cursors, sources newest partition, purge audit',
+    sql: `
+      -- A run over a range larger than the queue may hold is queued piece by piece:
+      -- every open-gap partition up to queued_through is queued. NULL: queued whole at creation.
+      ALTER TABLE backfill_runs ADD COLUMN queued_through INTEGER;
+      CREATE INDEX backfill_runs_feeding ON backfill_runs (dataset_id, id)
+        WHERE finished_at IS NULL AND queued_through IS NOT NULL;
+
+      -- The newest partition the dataset's sources delivered: "not found" above it is not final.
+      ALTER TABLE datasets ADD COLUMN source_newest INTEGER;
+
+      CREATE TABLE purges (
+        id           INTEGER PRIMARY KEY,
+        dataset_id   INTEGER NOT NULL REFERENCES datasets (id),
+        from_ordinal INTEGER NOT NULL,
+        to_ordinal   INTEGER NOT NULL,
+        records      INTEGER NOT NULL,
+        known_missing INTEGER NOT NULL,
+        queue_items  INTEGER NOT NULL,
+        by_actor     TEXT    NOT NULL,
+        at           INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX purges_dataset ON purges (dataset_id, id);
+    `,
+  },
+  {
+    version: 4,
+    name: 'ingest activity per minute',
+    sql: `
+      -- New records per dataset and minute (ingested_at / 60000), and how many of them
+      -- the backfill worker stored: the dashboard's activity chart reads minutes, not records.
+      CREATE TABLE ingest_activity (
+        dataset_id INTEGER NOT NULL REFERENCES datasets (id),
+        minute     INTEGER NOT NULL,
+        inserted   INTEGER NOT NULL,
+        filled     INTEGER NOT NULL,
+        PRIMARY KEY (dataset_id, minute)
+      ) STRICT, WITHOUT ROWID;
+      -- Records stored before count by the minute they were stored; who stored them is not known.
+      INSERT INTO ingest_activity (dataset_id, minute, inserted, filled)
+        SELECT dataset_id, ingested_at / 60000, COUNT(*), 0 FROM records GROUP BY dataset_id, ingested_at / 60000;
+    `,
+  },
+  {
+    version: 6,
+    name: 'archived ranges',
+    sql: `
+      -- Partitions whose records were archived (verified in the object store) before they left
+      -- the records table: coverage counts them as present, so no gap opens when detail rows go.
+      CREATE TABLE archived_ranges (
+        dataset_id   INTEGER NOT NULL REFERENCES datasets (id),
+        from_ordinal INTEGER NOT NULL,
+        to_ordinal   INTEGER NOT NULL,
+        archived_at  INTEGER NOT NULL,
+        PRIMARY KEY (dataset_id, from_ordinal, to_ordinal)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**
- * Applies the migrations not yet recorded in `schema_migrations`, all in one
- * `BEGIN IMMEDIATE` transaction: a second process opening the same file waits
- * for the write lock (busy_timeout), then finds everything applied.
- * Returns the versions it applied.
+ * Applies the migrations not yet recorded in `schema_migrations`. Call it in
+ * the store's write transaction (`BEGIN IMMEDIATE`): a second process opening
+ * the same file waits for the write lock (busy_timeout), then finds
+ * everything applied. Returns the versions it applied.
  */
 export function applySqliteMigrations(
   db: Database,
   nowMs: number,
   migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS,
 ): number[] {
-  const apply = db.transaction(() => {
-    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version    INTEGER PRIMARY KEY,
-      name       TEXT    NOT NULL,
-      applied_at INTEGER NOT NULL
-    ) STRICT`);
-    const applied = new Set(
-      db
-        .prepare('SELECT version FROM schema_migrations')
-        .pluck()
-        .all()
-        .map((v) => Number(v)),
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL
+  ) STRICT`);
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .pluck()
+      .all()
+      .map((v) => Number(v)),
+  );
+  refuseNewer(applied, migrations, 'the database schema');
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const done: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.exec(m.sql);
+    record.run(m.version, m.name, nowMs);
+    done.push(m.version);
+  }
+  return done;
+}
+
+/**
+ * Applies a store part's migrations not yet recorded for it in
+ * `store_part_migrations` (each part keeps its own versions, so a module's
+ * tables never take a version number of the core's). Call it in the store's
+ * write transaction, after the core's migrations. Returns the versions applied.
+ */
+export function applySqlitePartMigrations(
+  db: Database,
+  part: string,
+  migrations: readonly SqliteMigration[],
+  nowMs: number,
+): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS store_part_migrations (
+    part       TEXT    NOT NULL,
+    version    INTEGER NOT NULL,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL,
+    PRIMARY KEY (part, version)
+  ) STRICT`);
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM store_part_migrations WHERE part = ?')
+      .pluck()
+      .all(part)
+      .map((v) => Number(v)),
+  );
+  refuseNewer(applied, migrations, `the store part "${part}"`);
+  const record = db.prepare(
+    'INSERT INTO store_part_migrations (part, version, name, applied_at) VALUES (?, ?, ?, ?)',
+  );
+  const done: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.exec(m.sql);
+    record.run(part, m.version, m.name, nowMs);
+    done.push(m.version);
+  }
+  return done;
+}
+
+/** A store migrated by a newer gapwarden is refused rather than half understood. */
+function refuseNewer(
+  applied: ReadonlySet<number>,
+  migrations: readonly SqliteMigration[],
+  what: string,
+): void {
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  if (newest > known) {
+    throw new GapwardenError(
+      'STORE_FAILED',
+      `${what} is at version ${newest}, newer than this gapwarden knows (${known}): upgrade gapwarden or point it at another database`,
+      { details: { schemaVersion: newest, knownVersion: known } },
     );
-    const newest = Math.max(0, ...applied);
-    const known = Math.max(0, ...migrations.map((m) => m.version));
-    if (newest > known) {
-      throw new GapwardenError(
-        'STORE_FAILED',
-        `the database schema is at version ${newest}, newer than this gapwarden knows (${known}): upgrade gapwarden or point it at another database`,
-        { details: { schemaVersion: newest, knownVersion: known } },
-      );
-    }
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    const done: number[] = [];
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (applied.has(m.version)) continue;
-      db.exec(m.sql);
-      record.run(m.version, m.name, nowMs);
-      done.push(m.version);
-    }
-    return done;
-  });
-  return apply.immediate();
+  }
 }

@@ -1,4 +1,4 @@
-import type { SourceHealth } from '../../sources/source.js';
+import type { SourceHealth } from '../../domain/source-health.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
 
 /** The last known health of each source, so another process (`status`) can show it. */

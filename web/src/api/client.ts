@@ -1,13 +1,21 @@
 import type {
+  Activity,
+  ActivityQuery,
+  AlertCounts,
+  AlertDetail,
+  AlertHistoryEntry,
+  AlertSilence,
+  AlertSummary,
   BackfillRequest,
   BackfillResponse,
   BackfillRun,
-  BucketSize,
   Completeness,
+  CompletenessQuery,
   DatasetDetail,
   Gap,
   JobRunsPage,
   JobSummary,
+  ModuleInfo,
   RecordsPage,
   StatusReport,
 } from './types';
@@ -32,11 +40,16 @@ export class ApiError extends Error {
 export interface ApiClient {
   status(): Promise<StatusReport>;
   dataset(name: string): Promise<DatasetDetail>;
-  completeness(name: string, bucket: BucketSize | 'auto'): Promise<Completeness>;
+  /** The whole range by default; `from`/`to` (partition values) zoom into a part. */
+  completeness(name: string, query?: CompletenessQuery): Promise<Completeness>;
+  /** Records stored and partitions filled per time bucket. */
+  activity(name: string, query?: ActivityQuery): Promise<Activity>;
   gaps(name: string, limit?: number): Promise<Gap[]>;
   records(name: string, options?: { limit?: number; before?: number | null }): Promise<RecordsPage>;
   backfillRuns(dataset: string, limit?: number): Promise<BackfillRun[]>;
   startBackfill(name: string, request: BackfillRequest): Promise<BackfillResponse>;
+  /** The modules the server runs, each with the page it adds to the dashboard. */
+  modules(): Promise<ModuleInfo[]>;
   jobs(): Promise<JobSummary[]>;
   /** Runs newest first; `before` (a run id) reads the runs older than it. */
   jobRuns(id: string, options?: { limit?: number; before?: number | null }): Promise<JobRunsPage>;
@@ -44,6 +57,16 @@ export interface ApiClient {
   runJob(id: string, params?: Record<string, string>): Promise<JobSummary>;
   pauseJob(id: string): Promise<JobSummary>;
   resumeJob(id: string): Promise<JobSummary>;
+  /** Alerts: open ones (firing and acknowledged) by default. */
+  alerts(state?: 'open' | 'all' | 'resolved'): Promise<AlertSummary[]>;
+  alert(id: number): Promise<AlertDetail>;
+  alertHistory(limit?: number): Promise<AlertHistoryEntry[]>;
+  alertCounts(): Promise<AlertCounts>;
+  ackAlert(id: number, comment?: string): Promise<AlertSummary>;
+  silences(): Promise<AlertSilence[]>;
+  /** Silences the alerts matching every matcher for `duration` (e.g. `2h`). */
+  createSilence(matchers: string[], duration: string, comment: string): Promise<AlertSilence>;
+  expireSilence(id: number): Promise<AlertSilence>;
 }
 
 /**
@@ -103,7 +126,14 @@ export function createApiClient(options: { baseUrl?: string; getToken: () => str
   return {
     status: () => call<StatusReport>('/api/datasets'),
     dataset: (name) => call<DatasetDetail>(ds(name)),
-    completeness: (name, bucket) => call<Completeness>(`${ds(name)}/completeness${query({ bucket })}`),
+    completeness: (name, q = {}) =>
+      call<Completeness>(
+        `${ds(name)}/completeness${query({ bucket: q.bucket, from: q.from, to: q.to, maxBuckets: q.maxBuckets })}`,
+      ),
+    activity: (name, q = {}) =>
+      call<Activity>(
+        `${ds(name)}/activity${query({ from: q.from, to: q.to, bucket: q.bucket, maxBuckets: q.maxBuckets })}`,
+      ),
     gaps: async (name, limit = 100) =>
       (await call<{ gaps: Gap[] }>(`${ds(name)}/gaps${query({ limit })}`)).gaps,
     records: (name, o = {}) =>
@@ -111,11 +141,37 @@ export function createApiClient(options: { baseUrl?: string; getToken: () => str
     backfillRuns: async (dataset, limit = 10) =>
       (await call<{ runs: BackfillRun[] }>(`/api/backfills${query({ dataset, limit })}`)).runs,
     startBackfill: (name, request) => post<BackfillResponse>(`${ds(name)}/backfills`, request),
+    modules: async () => (await call<{ modules: ModuleInfo[] }>('/api/modules')).modules,
     jobs: async () => (await call<{ jobs: JobSummary[] }>('/api/jobs')).jobs,
     jobRuns: (id, o = {}) =>
       call<JobRunsPage>(`${job(id)}/runs${query({ limit: o.limit ?? 20, before: o.before })}`),
     runJob: async (id, params = {}) => (await post<{ job: JobSummary }>(`${job(id)}/run`, { params })).job,
     pauseJob: async (id) => (await post<{ job: JobSummary }>(`${job(id)}/pause`, {})).job,
     resumeJob: async (id) => (await post<{ job: JobSummary }>(`${job(id)}/resume`, {})).job,
+    alerts: async (state = 'open') =>
+      (await call<{ alerts: AlertSummary[] }>(`/api/alerts${query({ state, limit: 200 })}`)).alerts,
+    alert: (id) => call<AlertDetail>(`/api/alerts/${id}`),
+    alertHistory: async (limit = 100) =>
+      (await call<{ history: AlertHistoryEntry[] }>(`/api/alerts/history${query({ limit })}`)).history,
+    alertCounts: () => call<AlertCounts>('/api/alerts/summary'),
+    ackAlert: async (id, comment) =>
+      (
+        await post<{ alert: AlertSummary }>(`/api/alerts/${id}/ack`, {
+          by: 'dashboard',
+          ...(comment ? { comment } : {}),
+        })
+      ).alert,
+    silences: async () => (await call<{ silences: AlertSilence[] }>('/api/alerts/silences')).silences,
+    createSilence: async (matchers, duration, comment) =>
+      (
+        await post<{ silence: AlertSilence }>('/api/alerts/silences', {
+          matchers,
+          duration,
+          author: 'dashboard',
+          comment,
+        })
+      ).silence,
+    expireSilence: async (id) =>
+      (await call<{ silence: AlertSilence }>(`/api/alerts/silences/${id}`, { method: 'DELETE' })).silence,
   };
 }

@@ -1,6 +1,7 @@
 // The JSON shapes of gapwarden's HTTP API as the dashboard reads them. They mirror
-// src/engine/status-report.ts, src/sources/source.ts, src/store/store.ts and the
-// routes under src/server/routes/; the dashboard talks to the API only, never to src/.
+// src/core/status-report.ts, src/domain/source-health.ts, src/store/store.ts, the
+// routes under src/server/routes/ and the modules' routes (src/scheduler/job-routes.ts);
+// the dashboard talks to the API only, never to src/.
 
 export type DatasetHealth = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -42,6 +43,8 @@ export interface DatasetStatus {
 export interface StatusReport {
   at: number;
   healthy: boolean;
+  /** Whether the store can take writes, and if not, why. */
+  store: { ok: boolean; reasons: string[] };
   datasets: DatasetStatus[];
 }
 
@@ -57,7 +60,7 @@ export interface DatasetDetail {
   coverage: { present: Range[]; knownMissing: Range[] };
 }
 
-export type BucketSize = 'hour' | 'day' | 'block';
+export type BucketSize = 'hour' | 'day' | 'week' | 'month' | 'year' | 'block';
 
 export interface CompletenessBucket {
   start: PartitionLabel;
@@ -70,15 +73,59 @@ export interface CompletenessBucket {
 }
 
 export interface Completeness {
+  /** The bucket used: the finest asked for that fits the range in maxBuckets. */
   bucket: BucketSize;
+  /** Partitions per block (sequences); null for calendars. */
+  blockSize: number | null;
+  /** The partitions the buckets span. */
+  from: PartitionLabel | null;
+  to: PartitionLabel | null;
+  /** The dataset's whole expected range. */
+  range: { from: PartitionLabel; to: PartitionLabel } | null;
   buckets: CompletenessBucket[];
+}
+
+export interface CompletenessQuery {
+  bucket?: BucketSize | 'auto';
+  from?: PartitionLabel | undefined;
+  to?: PartitionLabel | undefined;
+  maxBuckets?: number;
+}
+
+/** Records stored in one span of time, and how many of them backfill stored. */
+export interface ActivityBucket {
+  start: number;
+  inserted: number;
+  filled: number;
+}
+
+export interface Activity {
+  dataset: string;
+  /** Start of the first bucket and end of the range (exclusive), ms. */
+  from: number;
+  to: number;
+  bucketMs: number;
+  buckets: ActivityBucket[];
+  totals: { inserted: number; filled: number };
+}
+
+export interface ActivityQuery {
+  from?: number;
+  to?: number;
+  bucket?: string;
+  maxBuckets?: number;
 }
 
 export type GapBackfillState = 'queued' | 'running' | 'failed' | 'none';
 
 export interface Gap extends Range {
   count: number;
+  /** When gapwarden found the gap (ms); null when that cannot be told. */
+  detectedAt: number | null;
+  /** Seconds since `detectedAt` (not since the partitions' own dates). */
   ageSeconds: number | null;
+  /** Calendars: when the gap's first partition starts (ms); null for sequences. */
+  partitionAt: number | null;
   backfill: GapBackfillState;
 }
 
@@ -104,9 +151,9 @@ export interface BackfillRun {
   trigger: 'auto' | 'manual' | 'startup';
   fromOrdinal: number;
   toOrdinal: number;
-  /** Partition labels of the range, when the API adds them. */
-  from?: PartitionLabel;
-  to?: PartitionLabel;
+  /** The range as partitions (dates for calendars); null when the server no longer knows the dataset. */
+  from: PartitionLabel | null;
+  to: PartitionLabel | null;
   requested: number;
   filled: number;
   failed: number;
@@ -186,6 +233,19 @@ export interface JobSummary {
   lastRun: JobRun | null;
 }
 
+/** A page a server module adds to the dashboard (see `GET /api/modules`). */
+export interface DashboardPage {
+  /** Its route, e.g. `/jobs` (shown as `#/jobs`). */
+  path: string;
+  title: string;
+}
+
+/** A module the server runs, as `GET /api/modules` lists it. */
+export interface ModuleInfo {
+  name: string;
+  dashboard: DashboardPage | null;
+}
+
 export interface JobRunsPage {
   job: string;
   runs: JobRun[];
@@ -209,7 +269,13 @@ export interface LiveEventMap {
     rejected: number;
   };
   'gap:opened': { dataset: string; from: PartitionLabel; to: PartitionLabel; count: number };
-  'gap:closed': { dataset: string; partition: PartitionLabel; by: 'backfill' | 'ingest' };
+  'gap:closed': {
+    dataset: string;
+    partition: PartitionLabel;
+    by: 'backfill' | 'ingest';
+    /** From when the server found the gap to this fill; null for a gap open before it started. */
+    openForMs: number | null;
+  };
   'backfill:filled': { dataset: string; partition: PartitionLabel; source: string; ms: number };
   'backfill:not-found': { dataset: string; partition: PartitionLabel };
   'backfill:failed': { dataset: string; partition: PartitionLabel; attempts: number; error: string };
@@ -241,3 +307,91 @@ export type JobEventName = 'job:started' | 'job:finished' | 'job:skipped';
 
 /** One event from the stream, discriminated by `name`. */
 export type LiveEvent = { [K in LiveEventName]: { name: K; data: LiveEventMap[K] } }[LiveEventName];
+
+/** An alert as `GET /api/alerts` shows it (the alerts module). */
+export interface AlertSummary {
+  id: number;
+  rule: string;
+  severity: 'P0' | 'P1' | 'P2';
+  ruleSeverity: 'P0' | 'P1' | 'P2';
+  state: 'pending' | 'firing' | 'acknowledged' | 'resolved';
+  labels: Record<string, string>;
+  summary: string;
+  tried: string;
+  value: number | null;
+  occurrences: number;
+  tier: number;
+  startsAt: string;
+  firedAt: string | null;
+  lastSeenAt: string;
+  endsAt: string | null;
+  lastNotifiedAt: string | null;
+  acknowledged: { at: string; by: string; comment: string | null } | null;
+  suppressed: {
+    by: 'silence' | 'inhibition';
+    silenceId: number | null;
+    alertId: number | null;
+    until: string | null;
+  } | null;
+  url: string | null;
+}
+
+export interface AlertHistoryEntry {
+  id: number;
+  alertId: number;
+  at: string;
+  change: string;
+  state: string;
+  severity: 'P0' | 'P1' | 'P2';
+  tier: number;
+  rule: string;
+  labels: Record<string, string>;
+  detail: string | null;
+  actor: string | null;
+}
+
+export interface AlertDelivery {
+  id: number;
+  receiver: string;
+  kind: 'firing' | 'repeat' | 'escalated' | 'resolved' | 'test';
+  state: 'pending' | 'sending' | 'delivered' | 'failed';
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  lastError: string | null;
+  lastStatus: number | null;
+  log: {
+    attempt: number;
+    at: string;
+    ms: number;
+    ok: boolean;
+    status: number | null;
+    error: string | null;
+    holder: string;
+  }[];
+}
+
+export interface AlertDetail {
+  alert: AlertSummary;
+  history: AlertHistoryEntry[];
+  deliveries: AlertDelivery[];
+}
+
+export interface AlertSilence {
+  id: number;
+  matchers: string[];
+  startsAt: string;
+  endsAt: string;
+  expiredAt: string | null;
+  author: string;
+  comment: string;
+  status: 'pending' | 'active' | 'ended';
+}
+
+/** `GET /api/alerts/summary`: the header badge. */
+export interface AlertCounts {
+  firing: { P0: number; P1: number; P2: number };
+  acknowledged: number;
+  outbox: { pending: number; sending: number; delivered: number; failed: number };
+}

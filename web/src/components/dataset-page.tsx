@@ -1,7 +1,7 @@
 import { ApiError } from '../api/client';
 import { useApp } from '../app-store';
-import { sequenceLabeler } from '../ordinal-labels';
 import { usePoll } from '../use-poll';
+import { ActivityChart } from './activity-chart';
 import { BackfillForm } from './backfill-form';
 import { BackfillRuns } from './backfill-runs';
 import { DatasetSummary } from './dataset-summary';
@@ -11,7 +11,7 @@ import { LiveIndicator } from './live-indicator';
 import { RecordTable } from './record-table';
 import { StatusBadge } from './status-badge';
 
-/** One dataset: its numbers, completeness heatmap, gaps, backfills and recent records. */
+/** One dataset: its numbers, completeness heatmap, activity chart, gaps, backfills and recent records. */
 export function DatasetPage({ name }: { name: string }) {
   const { api, live } = useApp();
   const poll = { live, refreshOn: name };
@@ -52,7 +52,8 @@ export function DatasetPage({ name }: { name: string }) {
       ) : (
         <p class="muted">{detail.error ? detail.error.message : 'Loading…'}</p>
       )}
-      <Heatmap name={name} />
+      <Heatmap name={name} kind={d?.dataset.kind} />
+      <ActivityChart name={name} />
       <div class="columns">
         <GapActivity name={name} open={gaps} live={live} />
         <section class="panel" aria-labelledby="backfill-title">
@@ -71,7 +72,7 @@ export function DatasetPage({ name }: { name: string }) {
       <section class="panel" aria-labelledby="runs-title">
         <h2 id="runs-title">Backfill runs</h2>
         {runs.data ? (
-          <BackfillRuns runs={runs.data} nowMs={now} labelOf={sequenceLabeler(detail.data)} />
+          <BackfillRuns runs={runs.data} nowMs={now} />
         ) : (
           <p class="muted">{runs.error ? runs.error.message : 'Loading…'}</p>
         )}

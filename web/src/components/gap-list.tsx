@@ -17,10 +17,8 @@ function closedText(g: TrackedGap): string {
   const by = g.closedBy ? ` by ${g.closedBy}` : '';
   const known = g.knownMissing.size > 0 ? ` (${formatCount(g.knownMissing.size)} known missing)` : '';
   if (g.filled.size === 0 && g.knownMissing.size > 0) return 'resolved: the source confirms it has none';
-  // Seen opening: the time gapwarden took. Open before the page: how long the data was missing.
-  return g.origin === 'event'
-    ? `filled after ${took}${by}${known}`
-    : `filled${by} (missing for ${took})${known}`;
+  // From when gapwarden found the gap (seen opening here, or told by the API's age).
+  return `filled after ${took}${by}${known}`;
 }
 
 /** One gap; the same row (same element) turns from amber to green when the gap is filled. */
@@ -38,9 +36,7 @@ function GapRow({ gap: g, nowMs }: { gap: TrackedGap; nowMs: number }) {
           {formatPlural(g.count, 'partition')}
           {done > 0 ? <span class="muted"> · {formatCount(done)} filled</span> : null}
         </td>
-        <td>
-          {g.origin === 'event' ? 'open for' : 'missing for'} {formatElapsed(nowMs - g.openedAt)}
-        </td>
+        <td>open for {formatElapsed(nowMs - g.openedAt)}</td>
         <td>{state ? <span class={`pill tone-${state.tone}`}>{state.text}</span> : null}</td>
       </tr>
     );

@@ -1,9 +1,13 @@
 import type { StatusReport } from '../api/types';
 import { useApp } from '../app-store';
-import { JOBS_HREF, type Route } from '../route';
+import { AlertBadge } from '../modules/alerts/alert-badge';
+import { moduleAt, modulesWithPages } from '../modules/module-pages';
+import type { Route } from '../route';
 import { LiveIndicator } from './live-indicator';
 
 function summary(report: StatusReport): { tone: string; text: string } {
+  // Said first: while the store cannot take writes, nothing else on the page stays true for long.
+  if (!report.store.ok) return { tone: 'bad', text: `Store unhealthy: ${report.store.reasons.join('; ')}` };
   const total = report.datasets.length;
   if (total === 0) return { tone: 'muted', text: 'No datasets configured' };
   const unhealthy = report.datasets.filter((d) => d.status === 'unhealthy').length;
@@ -21,25 +25,33 @@ function summary(report: StatusReport): { tone: string; text: string } {
 }
 
 /**
- * The top bar: name, the two sections (datasets, jobs), one line saying whether
- * everything is healthy, and whether the page is live.
+ * The top bar: name, the sections (datasets, then a page per module the
+ * server runs: jobs, ...), one line saying whether everything is healthy, and
+ * whether the page is live.
  */
 export function Header({ route }: { route: Route }) {
-  const { status, live } = useApp();
+  const { status, live, modules } = useApp();
   const line = status.data ? summary(status.data) : undefined;
-  const onJobs = route.page === 'jobs' || route.page === 'job';
+  const current = route.page === 'module' ? moduleAt(modules ?? [], route.path)?.module.name : undefined;
+  const onModule = route.page === 'module';
   return (
     <header class="topbar">
       <a class="brand" href="#/">
         gapwarden
       </a>
       <nav class="sections" aria-label="Sections">
-        <a href="#/" aria-current={onJobs ? undefined : 'page'}>
+        <a href="#/" aria-current={onModule ? undefined : 'page'}>
           Datasets
         </a>
-        <a href={JOBS_HREF} aria-current={onJobs ? 'page' : undefined}>
-          Jobs
-        </a>
+        {modulesWithPages(modules ?? []).map((m) => (
+          <a
+            key={m.name}
+            href={`#${m.dashboard.path}`}
+            aria-current={current === m.name ? 'page' : undefined}
+          >
+            {m.dashboard.title}
+          </a>
+        ))}
       </nav>
       {line ? (
         <p
@@ -55,6 +67,7 @@ export function Header({ route }: { route: Route }) {
           {status.error ? `Cannot reach the gapwarden server: ${status.error.message}` : 'Loading…'}
         </p>
       )}
+      <AlertBadge />
       <LiveIndicator polled={status} live={live.state} />
     </header>
   );

@@ -1,0 +1,57 @@
+import type { CompiledCheck } from '../config/compiled-checks.js';
+import type { CheckRun } from './check-run.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A run as the API and `--json` show it: times in ISO 8601 UTC. */
+export function summarizeCheckRun(run: CheckRun) {
+  return {
+    id: run.id,
+    check: run.check,
+    kind: run.kind,
+    profile: run.profile,
+    trigger: run.trigger,
+    status: run.status,
+    level: run.level ?? null,
+    score: run.score ?? null,
+    from: iso(run.fromMs),
+    to: iso(run.toMs),
+    startedAt: iso(run.startedAt),
+    durationMs: run.durationMs,
+    total: run.total,
+    findings: run.findings,
+    delay: run.delay
+      ? {
+          p50Ms: run.delay.p50 ?? null,
+          p95Ms: run.delay.p95 ?? null,
+          maxMs: run.delay.max ?? null,
+          late: run.delay.late,
+        }
+      : null,
+    sample: run.sample,
+    day: run.day,
+    days: run.days,
+    error: run.error ?? null,
+  };
+}
+
+export type CheckRunSummary = ReturnType<typeof summarizeCheckRun>;
+
+/** A check as the API and `checks --json` show it, with its last run. */
+export function summarizeCheck(check: CompiledCheck, last: CheckRun | undefined) {
+  return {
+    name: check.name,
+    kind: check.kind,
+    description: check.description ?? null,
+    target: 'connection' in check ? { connection: check.connection } : { dataset: check.dataset },
+    timezone: check.timezone,
+    thresholds: check.scale,
+    profiles: check.profiles.map((p) => ({
+      name: p.name,
+      windowMs: p.windowMs,
+      schedule: p.scheduleText ?? null,
+    })),
+    repair: check.repair ? check.repair.action.kind : null,
+    lastRun: last ? summarizeCheckRun(last) : null,
+  };
+}

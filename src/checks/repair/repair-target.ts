@@ -1,0 +1,75 @@
+import type { CompiledCheck, CompiledConsistencyCheck } from '../../config/compiled-checks.js';
+import { GapwardenError } from '../../internal/errors.js';
+import type { CheckQueryable } from '../connections/check-connection.js';
+import { missingChildrenSql } from '../consistency/consistency-sql.js';
+import { findStillMissing } from '../consistency/run-consistency.js';
+import { sqlDialect } from '../sql/sql-dialect.js';
+import type { RepairSqlConnection } from './repair-connection.js';
+import type { RepairTarget } from './repair-runner.js';
+
+/** The window a repair looks for findings in: explicit, or the check's widest profile window up to now. */
+export function repairWindow(check: CompiledCheck, nowMs: number, from?: number, to?: number) {
+  const widest = Math.max(0, ...check.profiles.map((p) => p.windowMs));
+  const end = to ?? nowMs;
+  return { fromMs: from ?? end - widest, toMs: end };
+}
+
+export interface RepairTargetOptions {
+  check: CompiledCheck;
+  /** Where the check reads its findings (its own connection). */
+  reader?: CheckQueryable | undefined;
+  /** Where a SQL repair writes (the repair's connection, writable). */
+  writer?: RepairSqlConnection | undefined;
+  fromMs: number;
+  toMs: number;
+  backfill?: RepairTarget['backfill'];
+}
+
+/**
+ * The repair target of a check: its findings now (every one in the window,
+ * up to the repair's `max`) and the re-verification a batch runs just before
+ * it acts. Consistency checks re-verify with the check's own query narrowed
+ * to the batch's keys.
+ */
+export function repairTargetFor(o: RepairTargetOptions): RepairTarget {
+  const { check } = o;
+  if (!check.repair) {
+    throw new GapwardenError(
+      'REQUEST_INVALID',
+      `check "${check.name}" has no repair: add a repair: section to it`,
+    );
+  }
+  if (check.kind !== 'consistency') {
+    throw new GapwardenError(
+      'REQUEST_INVALID',
+      `check "${check.name}" is a ${check.kind} check: repairs run on consistency checks' findings`,
+    );
+  }
+  const reader = o.reader;
+  if (!reader)
+    throw new GapwardenError('REQUEST_INVALID', `check "${check.name}": its connection is not open`);
+  const c: CompiledConsistencyCheck = check;
+  return {
+    check: check.name,
+    repair: check.repair,
+    connection: o.writer,
+    backfill: o.backfill,
+    async findings(max) {
+      const s = missingChildrenSql(c, sqlDialect(reader.dialect), o.fromMs, o.toMs, max);
+      const { rows } = await reader.query(s.sql, s.params);
+      return rows.map((r) => ({
+        key: String(r.k),
+        value: r.k,
+        fields: { [c.parents.key]: r.k, [c.parents.time]: r.t instanceof Date ? r.t.toISOString() : r.t },
+      }));
+    },
+    async reverify(batch) {
+      const still = await findStillMissing(
+        c,
+        reader,
+        batch.map((f) => f.key),
+      );
+      return new Set(still.map((f) => f.key));
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { createClient } from 'redis';
+import { GapwardenError } from '../../../internal/errors.js';
+import {
+  type ConsumerOptions,
+  encodeBody,
+  type StreamClient,
+  type StreamConsumer,
+  type StreamMessage,
+} from '../stream-client.js';
+
+export interface RedisStreamClientOptions {
+  /** e.g. `redis://127.0.0.1:6379`. */
+  readonly url: string;
+  /** How long connecting may take before `STREAM_UNAVAILABLE`. @default 3000 */
+  readonly connectTimeoutMs?: number;
+}
+
+/** RESP2: replies are plain arrays, the shape the parsing below reads. */
+function makeConnection(url: string, connectTimeout: number) {
+  return createClient({
+    url,
+    RESP: 2,
+    socket: { connectTimeout, reconnectStrategy: (n: number) => Math.min(n * 200, 2_000) },
+  });
+}
+type RedisConnection = ReturnType<typeof makeConnection>;
+type Reply = unknown;
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** `[id, [field, value, ...]]` entries as messages; entries deleted meanwhile come back as null and are skipped. */
+function toMessages(topic: string, entries: Reply, redelivered: boolean): StreamMessage[] {
+  const out: StreamMessage[] = [];
+  for (const entry of (entries as ([string, string[]] | null)[] | null) ?? []) {
+    if (!entry || !entry[1]) continue;
+    const [id, fields] = entry;
+    let data = '';
+    for (let i = 0; i < fields.length; i += 2) if (fields[i] === 'data') data = fields[i + 1] ?? '';
+    out.push({ topic, id, body: encoder.encode(data), redelivered });
+  }
+  return out;
+}
+
+function isBusyGroup(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('BUSYGROUP');
+}
+
+/**
+ * Redis Streams: one stream key per topic, consumer groups read with
+ * `XREADGROUP`, acknowledged with `XACK`. Entries left pending by a
+ * consumer that died are taken over with `XAUTOCLAIM` once idle for
+ * `ackWaitMs`; a restarted consumer first re-reads its own pending entries.
+ */
+export async function createRedisStreamClient(options: RedisStreamClientOptions): Promise<StreamClient> {
+  const target = options.url.replace(/\/\/[^@/]*@/, '//');
+  const open = async (): Promise<RedisConnection> => {
+    const c = makeConnection(options.url, options.connectTimeoutMs ?? 3_000);
+    c.on('error', () => undefined); // reconnects on its own; commands fail meanwhile and are retried by the runner
+    try {
+      await c.connect();
+    } catch (err) {
+      throw new GapwardenError(
+        'STREAM_UNAVAILABLE',
+        `cannot connect to Redis at ${target}: ${(err as Error).message}; start redis-server or fix streams.clients.<name>.url`,
+        { cause: err, retryable: true },
+      );
+    }
+    return c;
+  };
+  const main = await open();
+  const connections = new Set<RedisConnection>([main]);
+  const consumers = new Set<StreamConsumer>();
+  const send = (c: RedisConnection, args: string[]) => c.sendCommand(args) as Promise<Reply>;
+
+  async function openConsumer(o: ConsumerOptions): Promise<StreamConsumer> {
+    try {
+      await send(main, ['XGROUP', 'CREATE', o.topic, o.group, '0', 'MKSTREAM']);
+    } catch (err) {
+      if (!isBusyGroup(err)) throw err;
+    }
+    // Blocking reads hold their connection: each consumer reads on its own one.
+    const reader = await open();
+    connections.add(reader);
+    let ownPendingRead = false;
+    let claimCursor = '0-0';
+    let lastClaimAt = 0;
+    const count = String(o.batchLimit);
+
+    async function claimIdle(): Promise<StreamMessage[]> {
+      const reply = (await send(main, [
+        'XAUTOCLAIM',
+        o.topic,
+        o.group,
+        o.consumerName,
+        String(o.ackWaitMs),
+        claimCursor,
+        'COUNT',
+        count,
+      ])) as [string, Reply, Reply];
+      claimCursor = reply[0];
+      return toMessages(o.topic, reply[1], true);
+    }
+
+    const handle: StreamConsumer = {
+      topic: o.topic,
+      async fetch(waitMs, signal) {
+        signal?.throwIfAborted();
+        if (!ownPendingRead) {
+          // What this consumer name had delivered before a restart and never acknowledged.
+          const reply = await send(reader, [
+            'XREADGROUP',
+            'GROUP',
+            o.group,
+            o.consumerName,
+            'COUNT',
+            count,
+            'STREAMS',
+            o.topic,
+            '0',
+          ]);
+          const own = toMessages(o.topic, (reply as [string, Reply][] | null)?.[0]?.[1] ?? null, true);
+          if (own.length > 0) return own;
+          ownPendingRead = true;
+        }
+        const now = Date.now();
+        if (now - lastClaimAt >= Math.min(o.ackWaitMs / 2, 5_000) || claimCursor !== '0-0') {
+          lastClaimAt = now;
+          const claimed = await claimIdle();
+          if (claimed.length > 0) return claimed;
+        }
+        const reply = await send(reader, [
+          'XREADGROUP',
+          'GROUP',
+          o.group,
+          o.consumerName,
+          'COUNT',
+          count,
+          'BLOCK',
+          String(Math.max(1, Math.round(waitMs))),
+          'STREAMS',
+          o.topic,
+          '>',
+        ]);
+        signal?.throwIfAborted();
+        return toMessages(o.topic, (reply as [string, Reply][] | null)?.[0]?.[1] ?? null, false);
+      },
+      async ack(batch) {
+        if (batch.length === 0) return;
+        await send(main, ['XACK', o.topic, o.group, ...batch.map((m) => m.id)]);
+      },
+      async lag() {
+        const groups = (await send(main, ['XINFO', 'GROUPS', o.topic])) as string[][];
+        for (const g of groups) {
+          const info = new Map<string, unknown>();
+          for (let i = 0; i < g.length; i += 2) info.set(String(g[i]), g[i + 1]);
+          if (info.get('name') !== o.group) continue;
+          const lag = info.get('lag');
+          const pending = Number(info.get('pending') ?? 0);
+          return lag === null || lag === undefined ? undefined : Number(lag) + pending;
+        }
+        return undefined;
+      },
+      async close() {
+        consumers.delete(handle);
+        connections.delete(reader);
+        reader.destroy();
+      },
+    };
+    consumers.add(handle);
+    return handle;
+  }
+
+  return {
+    engine: 'redis',
+    target,
+    async ensureTopic() {
+      // A stream key comes into being with its first entry or group (MKSTREAM).
+    },
+    async publish(topic, batch) {
+      await Promise.all(
+        batch.map((m) => {
+          const fields = ['data', decoder.decode(encodeBody(m.body))];
+          if (m.dedupeId !== undefined) fields.push('id', m.dedupeId);
+          return send(main, ['XADD', topic, '*', ...fields]);
+        }),
+      );
+    },
+    consumer: openConsumer,
+    async close() {
+      for (const c of [...consumers]) await c.close().catch(() => undefined);
+      for (const c of connections) {
+        if (c === main) await c.quit().catch(() => c.destroy());
+        else c.destroy();
+      }
+      connections.clear();
+    },
+  };
+}

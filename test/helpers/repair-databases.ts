@@ -1,0 +1,164 @@
+// Team databases for the repair suites: a fresh PostgreSQL database, MariaDB database or SQLite file per
+// test, reached through the checks module's own connections, with the task-platform schema.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import type { CheckConnection } from '../../src/checks/connections/check-connection.js';
+import { openCheckConnection } from '../../src/checks/connections/open-check-connection.js';
+import type { ConnectionDialect } from '../../src/config/compiled-checks.js';
+
+const PG_URL = process.env.GAPWARDEN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const MYSQL_URL = process.env.GAPWARDEN_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql';
+
+export interface TeamDatabase {
+  dialect: ConnectionDialect;
+  /** The URL or file path a `connections:` entry names. */
+  target: string;
+  /** A writable connection (the repair's). */
+  writer: CheckConnection;
+  /** A second writable connection: another application writing at the same time. */
+  other: CheckConnection;
+  drop(): Promise<void>;
+}
+
+export interface TeamDatabaseKind {
+  dialect: ConnectionDialect;
+  skip: string | undefined;
+  create(): Promise<TeamDatabase>;
+}
+
+const open = (dialect: ConnectionDialect, target: string, name: string) =>
+  openCheckConnection({ name, dialect, target, writable: true, queryTimeoutMs: 30_000, poolSize: 4 });
+
+async function reachable(fn: () => Promise<unknown>, what: string): Promise<string | undefined> {
+  try {
+    await fn();
+    return undefined;
+  } catch (err) {
+    return `${what} not reachable (${(err as Error).message}): start it (.ci/run does) to run these tests`;
+  }
+}
+
+const pgAdmin = async <T>(fn: (c: pg.Client) => Promise<T>) => {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+};
+const myAdmin = async <T>(fn: (c: mysql.Connection) => Promise<T>) => {
+  const c = await mysql.createConnection({ uri: MYSQL_URL, connectTimeout: 3000 });
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+};
+
+const pgSkip = await reachable(() => pgAdmin((c) => c.query('SELECT 1')), 'PostgreSQL at 127.0.0.1:5432');
+const mySkip = await reachable(() => myAdmin((c) => c.query('SELECT 1')), 'MariaDB at 127.0.0.1:3306');
+
+export const TEAM_DATABASES: readonly TeamDatabaseKind[] = [
+  {
+    dialect: 'sqlite',
+    skip: undefined,
+    async create() {
+      const dir = await mkdtemp(join(tmpdir(), 'gapwarden-repair-'));
+      const target = join(dir, 'app.db');
+      const db = new Database(target);
+      db.pragma('journal_mode = WAL');
+      db.close();
+      const writer = open('sqlite', target, 'app');
+      const other = open('sqlite', target, 'other');
+      return {
+        dialect: 'sqlite',
+        target,
+        writer,
+        other,
+        async drop() {
+          await writer.close();
+          await other.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    dialect: 'postgres',
+    skip: pgSkip,
+    async create() {
+      const name = `gw_test_${randomBytes(6).toString('hex')}`;
+      await pgAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+      const url = new URL(PG_URL);
+      url.pathname = `/${name}`;
+      const target = url.toString();
+      const writer = open('postgres', target, 'app');
+      const other = open('postgres', target, 'other');
+      return {
+        dialect: 'postgres',
+        target,
+        writer,
+        other,
+        async drop() {
+          await writer.close();
+          await other.close();
+          await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+        },
+      };
+    },
+  },
+  {
+    dialect: 'mysql',
+    skip: mySkip,
+    async create() {
+      const name = `gw_test_${randomBytes(6).toString('hex')}`;
+      await myAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+      const url = new URL(MYSQL_URL);
+      url.pathname = `/${name}`;
+      const target = url.toString();
+      const writer = open('mysql', target, 'app');
+      const other = open('mysql', target, 'other');
+      return {
+        dialect: 'mysql',
+        target,
+        writer,
+        other,
+        async drop() {
+          await writer.close();
+          await other.close();
+          await myAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name}`));
+        },
+      };
+    },
+  },
+];
+
+/** The task-platform schema: tasks reaching statuses, and their outputs. */
+export function taskPlatformSchema(dialect: ConnectionDialect): string[] {
+  const ts = dialect === 'postgres' ? 'timestamptz' : dialect === 'mysql' ? 'DATETIME(3)' : 'TEXT';
+  const id =
+    dialect === 'postgres'
+      ? 'bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY'
+      : dialect === 'mysql'
+        ? 'BIGINT AUTO_INCREMENT PRIMARY KEY'
+        : 'INTEGER PRIMARY KEY';
+  return [
+    `CREATE TABLE tasks (id BIGINT PRIMARY KEY, status VARCHAR(16) NOT NULL, finished_at ${ts} NOT NULL)`,
+    `CREATE TABLE task_outputs (id ${id}, task_id BIGINT NOT NULL, payload VARCHAR(64) NOT NULL, created_at ${ts} NOT NULL)`,
+  ];
+}
+
+/** A time as each dialect's column takes it. */
+export function timeValue(dialect: ConnectionDialect, ms: number): unknown {
+  return dialect === 'sqlite' ? new Date(ms).toISOString() : new Date(ms);
+}
+
+export function param(dialect: ConnectionDialect, n: number): string {
+  return dialect === 'postgres' ? `$${n}` : '?';
+}
