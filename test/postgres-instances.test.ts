@@ -185,6 +185,13 @@ datasets:
     const missing = Array.from({ length: max }, (_, i) => i + 1).filter((p) => !collected.has(p));
     const byIssue = new Map<number, HistoryCall[]>();
     for (const c of up.calls.historyLog) byIssue.set(c.issue, [...(byIssue.get(c.issue) ?? []), c]);
+    // The backfill never asked `latest` how far the source had got: the store knew it from
+    // the collect runs of whichever instance ran them (a probe's answer is not stored, so the
+    // period it showed would be fetched from history again).
+    assert.ok(
+      up.calls.latest <= runs.length,
+      `${up.calls.latest} calls to latest for ${runs.length} collect runs: the backfill probed the source`,
+    );
     const extra = [...byIssue.keys()].filter((p) => collected.has(p));
     assert.deepEqual(extra, [], 'periods that were never missing were fetched from history');
     const unfetched = missing.filter((p) => !byIssue.has(p));

@@ -20,7 +20,8 @@ export async function noteSourceNewest(store: Store, rt: DatasetRuntime, ordinal
 /**
  * Decides, before a partition is asked for, whether a "not found" answer would
  * be final: it is when the source has already delivered a newer partition.
- * When that is not known, the source's `latest` is asked how far it has
+ * When this process does not know that, it reads what the processes sharing
+ * the store have noted; when that does not tell either, the source's `latest` is asked how far it has
  * published (at most once per PROBE_INTERVAL_MS per dataset; callers meanwhile
  * share the answer, which can only be older, never newer, than the truth). A
  * sequence whose source has no `latest` and never delivered anything keeps
@@ -71,10 +72,18 @@ export function createNotFoundJudge(deps: { store: Store; clock: Clock; logger: 
     ordinal: number,
     signal: AbortSignal,
   ): Promise<boolean> {
-    const known = rt.coverage.notFoundIsFinal(ordinal, clock.now());
+    let known = rt.coverage.notFoundIsFinal(ordinal, clock.now());
     if (known === true) return true;
-    if (!rt.source?.capabilities.latest) return known ?? true;
     const name = rt.config.name;
+    // Another process sharing the store may have collected further: what it noted costs one
+    // read, where asking the source costs a request (whose answer would not be stored).
+    const noted = await store.loadSourceNewest(name);
+    if (noted !== null) {
+      rt.coverage.noteSourceNewest(noted);
+      known = rt.coverage.notFoundIsFinal(ordinal, clock.now());
+      if (known === true) return true;
+    }
+    if (!rt.source?.capabilities.latest) return known ?? true;
     let last = probes.get(name);
     if (!last || clock.now() - last.at >= PROBE_INTERVAL_MS) {
       last = { at: clock.now(), done: probe(rt, signal) };
