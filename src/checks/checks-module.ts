@@ -5,16 +5,27 @@ import { registerCheckMetrics } from './check-metrics.js';
 import { checkRoutes } from './check-routes.js';
 import { registerChecksCli } from './checks-cli.js';
 import { type Checks, createChecks } from './checks-runtime.js';
+import { registerRepairCli } from './repair/repair-cli.js';
+import { registerRepairMetrics } from './repair/repair-metrics.js';
+import { repairRoutes } from './repair/repair-routes.js';
+import { createRepairs, type Repairs } from './repair/repairs.js';
+
+/** The module's instance: the checks runtime, with the repairs that act on its findings. */
+export type ChecksWithRepairs = Checks & { readonly repairs: Repairs };
 
 /**
  * The checks module: checks on the team's own databases (consistency, sql,
  * volume) and on gapwarden's datasets (freshness, gaps), each run scored,
  * kept and trended; `run-check` jobs run each profile on its schedule, and
  * every run is announced on the event bus (`check:ran`) for the alert rules.
+ * Repairs (preview, batches, journal, rollback) act on a check's findings.
  */
-export const checksModule: GapwardenModule<Checks> = {
+export const checksModule: GapwardenModule<ChecksWithRepairs> = {
   name: 'checks',
-  create: (ctx) => createChecks(ctx),
+  create: (ctx) => {
+    const checks = createChecks(ctx);
+    return Object.assign(checks, { repairs: createRepairs(ctx, checks) });
+  },
   stop: (checks) => checks.stop(),
   jobKinds: (_ctx, checks) => [
     {
@@ -36,8 +47,18 @@ export const checksModule: GapwardenModule<Checks> = {
       },
     },
   ],
-  routes: (_ctx, checks) => checkRoutes(checks),
-  metrics: (registry, ctx, checks) => registerCheckMetrics(registry, ctx.events, checks),
-  cli: registerChecksCli,
+  routes: (_ctx, checks) => [...checkRoutes(checks), ...repairRoutes(checks.repairs)],
+  metrics: (registry, ctx, checks) => {
+    const detachChecks = registerCheckMetrics(registry, ctx.events, checks);
+    const detachRepairs = registerRepairMetrics(registry, checks.repairs);
+    return () => {
+      detachChecks();
+      detachRepairs();
+    };
+  },
+  cli: (program, kit) => {
+    registerChecksCli(program, kit);
+    registerRepairCli(program, kit, (instance) => instance.repairs);
+  },
   dashboard: { path: '/checks', title: 'Checks' },
 };

@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'CONNECTION_FAILED'
   | 'CONNECTION_READ_ONLY'
   | 'CHECK_UNKNOWN'
+  | 'ROLLBACK_REFUSED'
   | 'STREAM_UNAVAILABLE';
 
 export interface GapwardenErrorOptions {

@@ -26,7 +26,7 @@ export interface RollbackReport {
 }
 
 const refuse = (msg: string, details: Record<string, unknown> = {}) =>
-  new GapwardenError('REQUEST_INVALID', msg, { details });
+  new GapwardenError('ROLLBACK_REFUSED', msg, { details });
 
 function describeConflicts(conflicts: readonly RollbackConflict[]): string {
   const shown = conflicts
