@@ -3,6 +3,7 @@
 import { type SuiteResult, writeSuite } from './lib/report.js';
 import { runAlertsBench } from './suites/alerts.js';
 import { runBackfillRangeBench } from './suites/backfill-range.js';
+import { runChecksConsistencyBench } from './suites/checks-consistency.js';
 import { runChecksRepairBench } from './suites/checks-repair.js';
 import { runContinuityBench } from './suites/continuity.js';
 import { runDetectToFillBench } from './suites/detect-to-fill.js';
@@ -27,6 +28,7 @@ const suites: Record<string, () => Promise<SuiteResult>> = {
   'push-ingest': runPushIngestBench,
   'backfill-range': runBackfillRangeBench,
   alerts: runAlertsBench,
+  'checks-consistency': runChecksConsistencyBench,
   'checks-repair': runChecksRepairBench,
   'streams-pipeline': runStreamsPipelineBench,
   sketches: runSketchesBench,

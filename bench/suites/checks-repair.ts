@@ -1,15 +1,9 @@
 // A SQL repair of 10,000 findings in batches of 500 (re-verified, before/after images, journal) against the
 // bare statements in the same batches, on SQLite, PostgreSQL and MariaDB. Sizes: GAPWARDEN_BENCH_REPAIR_FINDINGS
 // (default 10,000), GAPWARDEN_BENCH_REPAIR_BATCH (500), GAPWARDEN_BENCH_REPAIR_ROUNDS (3).
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
-import type { CheckConnection } from '../../src/checks/connections/check-connection.js';
-import { openCheckConnection } from '../../src/checks/connections/open-check-connection.js';
 import { runRepair } from '../../src/checks/repair/repair-runner.js';
 import { repairTargetFor } from '../../src/checks/repair/repair-target.js';
 import { repairStorePart } from '../../src/checks/repair/store/repair-store-part.js';
@@ -19,83 +13,12 @@ import { systemClock } from '../../src/internal/clock.js';
 import { silentLogger } from '../../src/internal/logger.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { type Figure, median, type SuiteResult, suite } from '../lib/report.js';
+import { createTeamDb, type TeamDb as Db } from '../lib/team-db.js';
 
 const FINDINGS = Number(process.env.GAPWARDEN_BENCH_REPAIR_FINDINGS ?? 10_000);
 const BATCH = Number(process.env.GAPWARDEN_BENCH_REPAIR_BATCH ?? 500);
 const ROUNDS = Number(process.env.GAPWARDEN_BENCH_REPAIR_ROUNDS ?? 3);
-const PG_URL = process.env.GAPWARDEN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const MYSQL_URL = process.env.GAPWARDEN_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql';
 const NOW = Date.now();
-
-interface Db {
-  dialect: ConnectionDialect;
-  target: string;
-  conn: CheckConnection;
-  drop(): Promise<void>;
-}
-
-async function createDb(dialect: ConnectionDialect): Promise<Db> {
-  const name = `gw_bench_${randomBytes(5).toString('hex')}`;
-  const open = (target: string) =>
-    openCheckConnection({
-      name: 'app',
-      dialect,
-      target,
-      writable: true,
-      queryTimeoutMs: 600_000,
-      poolSize: 2,
-    });
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'gapwarden-bench-repair-'));
-    const target = join(dir, 'app.db');
-    const db = new Database(target);
-    db.pragma('journal_mode = WAL');
-    db.close();
-    const conn = open(target);
-    return {
-      dialect,
-      target,
-      conn,
-      async drop() {
-        await conn.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  if (dialect === 'postgres') {
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(PG_URL);
-    url.pathname = `/${name}`;
-    const conn = open(url.toString());
-    return {
-      dialect,
-      target: url.toString(),
-      conn,
-      async drop() {
-        await conn.close();
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
-      },
-    };
-  }
-  const admin = await mysql.createConnection({ uri: MYSQL_URL });
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(MYSQL_URL);
-  url.pathname = `/${name}`;
-  const conn = open(url.toString());
-  return {
-    dialect,
-    target: url.toString(),
-    conn,
-    async drop() {
-      await conn.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-      await admin.end();
-    },
-  };
-}
 
 /** 2 x FINDINGS SUCCESS tasks; the even ones have their output, the odd ones (FINDINGS) do not. */
 async function seed(db: Db) {
@@ -176,7 +99,7 @@ function compileCheck(db: Db): CompiledConsistencyCheck {
 async function benchDialect(dialect: ConnectionDialect, figures: Figure[], notes: string[]) {
   let db: Db;
   try {
-    db = await createDb(dialect);
+    db = await createTeamDb(dialect, 'gapwarden-bench-repair-');
   } catch (err) {
     notes.push(`${dialect}: skipped, server not reachable (${(err as Error).message})`);
     return;
