@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { CheckRun, CheckSummary, CheckTrendDay } from '../../api/types';
 import { useApp } from '../../app-store';
 import { formatCount, formatDuration, formatTime, previewJson } from '../../format';
@@ -10,6 +11,8 @@ import { ScoreChart, type ScorePoint } from './score-chart';
 
 const TREND_DAYS = 30;
 const RECENT_RUNS = 30;
+/** Findings listed before "Show all": the repair and the journal stay in view. */
+const SAMPLE_SHOWN = 10;
 
 function dayPoints(days: readonly CheckTrendDay[]): ScorePoint[] {
   return days.map((d) => ({
@@ -32,6 +35,8 @@ function runPoints(runs: readonly CheckRun[]): ScorePoint[] {
 
 /** The last run: its window, score, delay figures and a sample of its findings. */
 function LastRun({ run }: { run: CheckRun }) {
+  const [showAll, setShowAll] = useState(false);
+  const shown = showAll ? run.sample : run.sample.slice(0, SAMPLE_SHOWN);
   return (
     <section aria-labelledby="last-run-title" data-testid="check-last-run">
       <h2 id="last-run-title">Last run</h2>
@@ -85,7 +90,7 @@ function LastRun({ run }: { run: CheckRun }) {
                 </tr>
               </thead>
               <tbody>
-                {run.sample.map((f) => (
+                {shown.map((f) => (
                   <tr key={f.key} data-key={f.key}>
                     <th scope="row" class="mono">
                       {f.key}
@@ -100,6 +105,11 @@ function LastRun({ run }: { run: CheckRun }) {
               </tbody>
             </table>
           </div>
+          {shown.length < run.sample.length ? (
+            <button type="button" class="button-small button-quiet" onClick={() => setShowAll(true)}>
+              Show all {formatCount(run.sample.length)}
+            </button>
+          ) : null}
         </>
       ) : null}
     </section>

@@ -22,7 +22,7 @@ function RunStatus({ run }: { run: RepairRun }) {
               : 'rolling back'}
         </span>
       ) : null}
-      {run.rollbackAt ? <span class="dataset-sub">rolled back {formatTime(run.rollbackAt)}</span> : null}
+      {run.rollbackAt ? <span class="dataset-sub">at {formatTime(run.rollbackAt)}</span> : null}
       {run.error ? <span class="dataset-sub tone-bad">{run.error}</span> : null}
       {run.rollbackError ? <span class="dataset-sub tone-bad">{run.rollbackError}</span> : null}
     </span>
