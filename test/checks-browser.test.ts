@@ -136,6 +136,13 @@ describe('dashboard: checks, repair and rollback', () => {
     assert.equal(await journalRow.locator('[data-status]').getAttribute('data-status'), 'done');
     assert.match(await text(journalRow.getByTestId('journal-outcome')), new RegExp(`^${missing} repaired`));
 
+    // A new preview finds nothing left to do.
+    await page.getByRole('button', { name: 'Preview repair' }).click();
+    await page
+      .getByTestId('repair-preview-summary')
+      .getByText('Nothing to repair: the check finds nothing to act on now.')
+      .waitFor({ timeout: 10_000 });
+
     // Running the check again finds nothing missing.
     const runNow = checkPage.getByTestId('run-check');
     await runNow.getByRole('button', { name: 'Run now' }).click();

@@ -117,7 +117,7 @@ export function RepairPanel({
       {preview ? (
         <div data-testid="repair-preview-summary">
           {preview.status === 'nothing-to-do' || preview.planned === 0 ? (
-            <p class="tone-good">Nothing to repair: the last run has no findings to act on.</p>
+            <p class="tone-good">Nothing to repair: the check finds nothing to act on now.</p>
           ) : (
             <>
               <p>
