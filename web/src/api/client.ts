@@ -9,6 +9,9 @@ import type {
   BackfillRequest,
   BackfillResponse,
   BackfillRun,
+  CheckRun,
+  CheckSummary,
+  CheckTrendDay,
   Completeness,
   CompletenessQuery,
   DatasetDetail,
@@ -17,6 +20,9 @@ import type {
   JobSummary,
   ModuleInfo,
   RecordsPage,
+  RepairReport,
+  RepairRun,
+  RollbackResult,
   StatusReport,
 } from './types';
 
@@ -67,6 +73,22 @@ export interface ApiClient {
   /** Silences the alerts matching every matcher for `duration` (e.g. `2h`). */
   createSilence(matchers: string[], duration: string, comment: string): Promise<AlertSilence>;
   expireSilence(id: number): Promise<AlertSilence>;
+  /** Checks (the checks module), each with its last run. */
+  checks(): Promise<CheckSummary[]>;
+  /** A check's runs, newest first. */
+  checkRuns(name: string, limit?: number): Promise<CheckRun[]>;
+  /** A check's score per local day, oldest first (days with runs only). */
+  checkTrend(name: string, days?: number): Promise<CheckTrendDay[]>;
+  /** Runs a check now (its default profile unless one is named); answers with the run. */
+  runCheck(name: string, profile?: 'quick' | 'full' | 'deep'): Promise<CheckRun>;
+  /** What a repair would do now, finding by finding: a dry run, nothing changes. */
+  previewRepair(name: string): Promise<RepairReport>;
+  /** Repairs the check's findings (recorded in the journal). */
+  repair(name: string): Promise<RepairReport>;
+  /** The repair journal, newest first. */
+  repairRuns(check: string, limit?: number): Promise<RepairRun[]>;
+  /** Undoes a repair run; a 409 (ROLLBACK_REFUSED) says why not. */
+  rollbackRepair(id: number): Promise<RollbackResult>;
 }
 
 /**
@@ -110,6 +132,7 @@ export function createApiClient(options: { baseUrl?: string; getToken: () => str
 
   const ds = (name: string) => `/api/datasets/${encodeURIComponent(name)}`;
   const job = (id: string) => `/api/jobs/${encodeURIComponent(id)}`;
+  const check = (name: string) => `/api/checks/${encodeURIComponent(name)}`;
   const post = async <T>(path: string, body: unknown) =>
     call<T>(path, {
       method: 'POST',
@@ -173,5 +196,17 @@ export function createApiClient(options: { baseUrl?: string; getToken: () => str
       ).silence,
     expireSilence: async (id) =>
       (await call<{ silence: AlertSilence }>(`/api/alerts/silences/${id}`, { method: 'DELETE' })).silence,
+    checks: async () => (await call<{ checks: CheckSummary[] }>('/api/checks')).checks,
+    checkRuns: async (name, limit = 20) =>
+      (await call<{ runs: CheckRun[] }>(`${check(name)}/runs${query({ limit })}`)).runs,
+    checkTrend: async (name, days = 14) =>
+      (await call<{ days: CheckTrendDay[] }>(`${check(name)}/trend${query({ days })}`)).days,
+    runCheck: async (name, profile) =>
+      (await post<{ run: CheckRun }>(`${check(name)}/run`, profile ? { profile } : {})).run,
+    previewRepair: (name) => post<RepairReport>(`${check(name)}/repair/preview`, {}),
+    repair: (name) => post<RepairReport>(`${check(name)}/repair`, {}),
+    repairRuns: async (name, limit = 20) =>
+      (await call<{ runs: RepairRun[] }>(`/api/repairs${query({ check: name, limit })}`)).runs,
+    rollbackRepair: (id) => post<RollbackResult>(`/api/repairs/${id}/rollback`, {}),
   };
 }

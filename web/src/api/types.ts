@@ -395,3 +395,109 @@ export interface AlertCounts {
   acknowledged: number;
   outbox: { pending: number; sending: number; delivered: number; failed: number };
 }
+
+/** A check's run as `GET /api/checks/:name/runs` shows it (the checks module). */
+export interface CheckRun {
+  id: number;
+  check: string;
+  kind: string;
+  /** quick, full, deep, or range (an explicit from/to). */
+  profile: string;
+  trigger: 'schedule' | 'manual' | 'api' | 'cli';
+  status: 'healthy' | 'degraded' | 'unhealthy' | 'error';
+  level: 'low' | 'medium' | 'high' | 'critical' | null;
+  /** 0-100; null for an error run. */
+  score: number | null;
+  from: string;
+  to: string;
+  startedAt: string;
+  durationMs: number;
+  total: number;
+  findings: number;
+  delay: { p50Ms: number | null; p95Ms: number | null; maxMs: number | null; late: number } | null;
+  sample: { key: string; fields: Record<string, unknown> }[];
+  day: string;
+  days: { day: string; score: number; total: number; findings: number }[];
+  /** The database's message, for an error run. */
+  error: string | null;
+}
+
+/** `GET /api/checks`: a check with its profiles, thresholds and last run. */
+export interface CheckSummary {
+  name: string;
+  kind: string;
+  description: string | null;
+  target: { connection: string } | { dataset: string };
+  timezone: string;
+  thresholds: { healthy: number; degraded: number; low: number; medium: number; high: number };
+  profiles: { name: string; windowMs: number; schedule: string | null }[];
+  /** The repair kind, when the check has one. */
+  repair: string | null;
+  lastRun: CheckRun | null;
+}
+
+/** `GET /api/checks/:name/trend`: one local day with runs. */
+export interface CheckTrendDay {
+  day: string;
+  runs: number;
+  errors: number;
+  avgScore: number | null;
+  minScore: number | null;
+  lastScore: number | null;
+  lastFindings: number | null;
+}
+
+export interface RepairCounts {
+  planned: number;
+  repaired: number;
+  unchanged: number;
+  fixedMeanwhile: number;
+  failed: number;
+  batchesDone: number;
+}
+
+/** A repair run in the journal (`GET /api/repairs`); `id` is what a rollback names. */
+export interface RepairRun extends RepairCounts {
+  id: number;
+  check: string;
+  kind: 'sql' | 'http' | 'backfill' | 'function';
+  status: 'running' | 'done' | 'failed';
+  batchSize: number;
+  max: number;
+  keys: string[] | null;
+  batches: number;
+  actor: string;
+  error: string | null;
+  /** Epoch ms. */
+  startedAt: number;
+  finishedAt: number | null;
+  rollbackStatus: 'running' | 'done' | 'failed' | null;
+  rollbackAt: number | null;
+  rollbackError: string | null;
+}
+
+/** What `POST /api/checks/:name/repair[/preview]` answers: a dry run lists `preview`. */
+export interface RepairReport {
+  check: string;
+  kind: string;
+  dryRun: boolean;
+  status: 'dry-run' | 'nothing-to-do' | 'done' | 'failed';
+  journalId: number | null;
+  batchSize: number;
+  planned: number;
+  batches: number;
+  deferred: number;
+  notFindings: string[];
+  counts: RepairCounts;
+  error: string | null;
+  preview: { key: string; batch: number; action: Record<string, unknown> }[];
+}
+
+/** `POST /api/repairs/:id/rollback`. */
+export interface RollbackResult {
+  journalId: number;
+  check: string;
+  undone: number;
+  restoredRows: number;
+  run: RepairRun;
+}

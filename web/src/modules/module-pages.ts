@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import type { DashboardPage, ModuleInfo } from '../api/types';
 import { alertsPages } from './alerts/alerts-pages';
+import { checksPages } from './checks/checks-pages';
 import { jobsPages } from './jobs/jobs-pages';
 import { rollupsPages } from './rollups/rollups-page';
 
@@ -17,6 +18,7 @@ export interface ModulePages {
 export const MODULE_PAGES: Readonly<Record<string, ModulePages>> = {
   jobs: jobsPages,
   alerts: alertsPages,
+  checks: checksPages,
   rollups: rollupsPages,
 };
 
