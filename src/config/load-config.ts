@@ -45,7 +45,12 @@ export async function readConfigFile(file: string): Promise<unknown> {
     }
     return defaultExport(await import(`${pathToFileURL(file).href}?t=${Date.now()}`));
   } catch (err) {
-    throw new GapwardenError('CONFIG_INVALID', `could not read ${file}: ${describeError(err)}`, {
+    const message = describeError(err);
+    // The starter config imports `defineConfig` from 'gapwarden': the package must be resolvable from it.
+    const hint = /Cannot find (module|package) 'gapwarden'/.test(message)
+      ? " (install gapwarden in the config's project: `npm install --save-dev gapwarden`, or drop the import and export the plain object)"
+      : '';
+    throw new GapwardenError('CONFIG_INVALID', `could not read ${file}: ${message}${hint}`, {
       cause: err,
     });
   }
