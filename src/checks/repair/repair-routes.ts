@@ -4,6 +4,7 @@ import { errorBody, queryInt } from '../../http/schemas.js';
 import { GapwardenError } from '../../internal/errors.js';
 import { REPAIR_OUTCOMES } from './repair-journal.js';
 import { parseKeyList } from './repair-plan.js';
+import type { RepairReport } from './repair-runner.js';
 import type { Repairs } from './repairs.js';
 
 const countsShape = {
@@ -82,9 +83,13 @@ const repairBody = z
 const nameParams = z.object({ name: z.string().min(1).describe('check name') });
 const idParams = z.object({ id: z.coerce.number().int().positive().describe('the journal id') });
 const errors = {
-  400: { description: 'invalid request, or a rollback refused (with why)', schema: errorBody },
+  400: { description: 'invalid request', schema: errorBody },
   401: { description: 'missing or wrong bearer token', schema: errorBody },
   404: { description: 'unknown check or journal id', schema: errorBody },
+  409: {
+    description: 'ROLLBACK_REFUSED: already rolled back, still running, or a row changed since the repair',
+    schema: errorBody,
+  },
 } as const;
 
 function requestOf(body: z.infer<typeof repairBody>, dryRun: boolean) {
@@ -99,8 +104,6 @@ function requestOf(body: z.infer<typeof repairBody>, dryRun: boolean) {
     actor: 'api',
   };
 }
-
-import type { RepairReport } from './repair-runner.js';
 
 /** The report without the journal row (its fields are in the report already). */
 const strip = ({ run: _run, ...report }: RepairReport) => report;
