@@ -4,6 +4,7 @@ import type { ModuleContext } from '../core/module.js';
 import { describeError, GapwardenError } from '../internal/errors.js';
 import { daySlices, localDay } from './check-days.js';
 import type { CheckOutcome } from './check-outcome.js';
+import { appendResultLine } from './check-results-file.js';
 import type { CheckDayScore, CheckRun, CheckRunTrigger, CheckTrendDay } from './check-run.js';
 import type { CheckConnection } from './connections/check-connection.js';
 import { openCheckConnection } from './connections/open-check-connection.js';
@@ -146,6 +147,7 @@ export function createChecks(ctx: ModuleContext): Checks {
           error: message,
         });
       }
+      await appendResultLine(check, run, ctx.logger);
       ctx.logger.info({
         msg: 'check ran',
         check: run.check,

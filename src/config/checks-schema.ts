@@ -102,6 +102,12 @@ const commonCheckFields = {
     .optional(),
   /** Findings kept with each run at most. @default 50 */
   sample: z.number().int().min(0).max(10_000).optional(),
+  /**
+   * A folder that gets every run of the check as one JSON line, one file per
+   * local day: `<folder>/<check>/<YYYY-MM-DD>.jsonl` (relative to the config's
+   * folder). @default none: runs are kept in the store only
+   */
+  resultsDir: z.string().min(1).optional(),
   /** What a repair of this check's findings does (docs/checks.md, "Repairs"). */
   repair: checkRepairSchema.optional(),
 };

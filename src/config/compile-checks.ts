@@ -150,6 +150,7 @@ function compileCheck(
     scale,
     profiles,
     sample: c.sample ?? 50,
+    resultsDir: c.resultsDir === undefined ? undefined : resolve(input.baseDir, c.resultsDir),
     repair: compileCheckRepair(
       c.repair,
       {

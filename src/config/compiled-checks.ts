@@ -57,6 +57,8 @@ interface CompiledCheckBase {
   profiles: CompiledCheckProfile[];
   /** Findings kept with a run at most. */
   sample: number;
+  /** An absolute folder each run is appended to as a JSON line (`<check>/<local day>.jsonl`); undefined: none. */
+  resultsDir: string | undefined;
   /** What a repair of its findings does; undefined: the check has no repair. */
   repair: CompiledCheckRepair | undefined;
 }
