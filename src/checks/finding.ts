@@ -7,3 +7,12 @@ export interface Finding {
   key: string;
   fields: Record<string, unknown>;
 }
+
+/**
+ * The key of a gap as a finding, the same in a check's sample and in a repair
+ * (so `repair --keys` takes what a run listed): `3005` for one partition,
+ * `3005..3010` for several.
+ */
+export function gapFindingKey(gap: { from: unknown; to: unknown }): string {
+  return gap.from === gap.to ? String(gap.from) : `${gap.from}..${gap.to}`;
+}

@@ -2,6 +2,7 @@ import type { CompiledDatasetCheck } from '../../config/compiled-checks.js';
 import type { Core } from '../../core/core.js';
 import { GapwardenError } from '../../internal/errors.js';
 import type { CheckOutcome } from '../check-outcome.js';
+import { gapFindingKey } from '../finding.js';
 
 /** Scores of a freshness check by the dataset's freshness state (its `warnAfter` / `errorAfter`). */
 const FRESHNESS_SCORE = { ok: 100, warn: 85, error: 0, unknown: 0 } as const;
@@ -48,7 +49,7 @@ export async function runDatasetCheck(
     findings: ds.missingPartitions,
     delay: undefined,
     sample: gaps.map((g) => ({
-      key: g.from === g.to ? String(g.from) : `${g.from}..${g.to}`,
+      key: gapFindingKey(g),
       fields: { from: g.from, to: g.to, count: g.count, ageSeconds: g.ageSeconds },
     })),
   };

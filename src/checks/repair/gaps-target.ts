@@ -1,6 +1,7 @@
 import type { CompiledDatasetCheck } from '../../config/compiled-checks.js';
 import type { Core } from '../../core/core.js';
 import { GapwardenError } from '../../internal/errors.js';
+import { gapFindingKey } from '../finding.js';
 import type { RepairTarget } from './repair-runner.js';
 
 /**
@@ -26,13 +27,12 @@ export function gapsRepairTarget(
     // Calendar gaps are kept to the window; sequence gaps (no partition time) all count.
     return gaps.filter((g) => g.partitionAt === null || (g.partitionAt >= fromMs && g.partitionAt < toMs));
   };
-  const keyOf = (g: { from: unknown; to: unknown }) => `${g.from}..${g.to}`;
   return {
     check: check.name,
     repair: check.repair,
     async findings(limit) {
       return (await openGaps()).slice(0, limit).map((g) => ({
-        key: keyOf(g),
+        key: gapFindingKey(g),
         fields: {
           from: g.from,
           to: g.to,
