@@ -1,8 +1,16 @@
 // The public API: named re-exports only.
 
+// The built-in modules, for `engine.module(...)` and for composing an engine with `modules`.
+export { alertsModule } from './alerts/alerts-module.js';
+export type { Alerts } from './alerts/alerts-runtime.js';
 export type { AlertNotification, DeliveryOutcome, NotifiedAlert, Notifier } from './alerts/notifier.js';
 export { createNotifier, type NotifierDeps } from './alerts/notifiers/create-notifier.js';
 export { signWebhook, verifyWebhookSignature } from './alerts/notifiers/webhook-signature.js';
+export { archiveModule } from './archive/archive-module.js';
+export type { Archive } from './archive/archive-runtime.js';
+export { type ChecksWithRepairs, checksModule } from './checks/checks-module.js';
+export type { Checks } from './checks/checks-runtime.js';
+export type { Repairs } from './checks/repair/repairs.js';
 export { compileConfig } from './config/compile-config.js';
 export type { CompiledConfig, CompiledDataset } from './config/compiled-config.js';
 export type { CompiledReceiver } from './config/compiled-receiver.js';
@@ -28,8 +36,14 @@ export { createManualClock, systemClock } from './internal/clock.js';
 export type { ErrorCode } from './internal/errors.js';
 export { ConfigError, GapwardenError } from './internal/errors.js';
 export type { GapwardenEvents } from './internal/events.js';
+export { rollupsModule } from './rollups/rollups-module.js';
+export type { Rollups } from './rollups/rollups-runtime.js';
+export { jobsModule } from './scheduler/jobs-module.js';
+export type { Jobs } from './scheduler/jobs-runtime.js';
 export type { FetchResult, RawRecord, Source } from './sources/source.js';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
 export { createSqliteStore } from './store/sqlite/sqlite-store.js';
 export type { ActivityBucket, IngestOrigin, IngestWrite, RecordRow, Store } from './store/store.js';
 export type { StorePart, StorePartMigration } from './store/store-part.js';
+export { streamsModule } from './streams/streams-module.js';
+export type { Streams } from './streams/streams-runtime.js';

@@ -48,3 +48,12 @@ describe('defineConfig: a function job gets the engine', () => {
     assert.equal(seen, engine);
   });
 });
+
+describe('the public API exports every built-in module', () => {
+  it('as <name>Module, so a library user can reach it with engine.module(...)', async () => {
+    const api = (await import('../src/index.js')) as unknown as Record<string, unknown>;
+    const { BUILT_IN_MODULES } = api as { BUILT_IN_MODULES: readonly { name: string }[] };
+    for (const m of BUILT_IN_MODULES)
+      assert.equal(api[`${m.name}Module`], m, `${m.name}Module is not exported`);
+  });
+});
