@@ -13,7 +13,13 @@ const SQL = {
   keyColumn: 'task_id',
 };
 const connections = { app: { writable: true }, replica: {} };
-const at = { path: 'checks.outputs', connection: 'app', connections, datasets: ['draws'] };
+const at = {
+  path: 'checks.outputs',
+  kind: 'consistency',
+  connection: 'app',
+  connections,
+  datasets: ['draws'],
+};
 
 describe('repair config', () => {
   it('compiles a SQL repair on a writable connection with the default batch size and cap', () => {
@@ -38,7 +44,7 @@ describe('repair config', () => {
     const issues: ConfigIssue[] = [];
     compileCheckRepair({ sql: { ...SQL, connection: 'nope' } }, at, issues);
     compileCheckRepair({ sql: { ...SQL, statement: 'DELETE FROM t WHERE k = {{key}' } }, at, issues);
-    compileCheckRepair({ backfill: {} }, at, issues);
+    compileCheckRepair({ backfill: {} }, { ...at, kind: 'gaps' }, issues);
     assert.deepEqual(
       issues.map((i) => i.path),
       [
@@ -47,6 +53,27 @@ describe('repair config', () => {
         'checks.outputs.repair.backfill.dataset',
       ],
     );
+  });
+
+  it('refuses a repair the check kind cannot run, naming what it can', () => {
+    const issues: ConfigIssue[] = [];
+    compileCheckRepair({ sql: SQL }, { ...at, kind: 'volume' }, issues);
+    compileCheckRepair({ backfill: {} }, { ...at, dataset: 'draws' }, issues);
+    compileCheckRepair({ sql: SQL }, { ...at, kind: 'gaps', dataset: 'draws' }, issues);
+    assert.deepEqual(
+      issues.map((i) => [i.path, i.expected]),
+      [
+        [
+          'checks.outputs.repair',
+          'no repair: section (repairs act on the findings of consistency and gaps checks)',
+        ],
+        ['checks.outputs.repair.backfill', 'one of sql, http, function for a consistency check'],
+        ['checks.outputs.repair.sql', 'one of backfill, http, function for a gaps check'],
+      ],
+    );
+    const ok: ConfigIssue[] = [];
+    compileCheckRepair({ backfill: {} }, { ...at, kind: 'gaps', dataset: 'draws' }, ok);
+    assert.deepEqual(ok, []);
   });
 
   it('the schema wants exactly one kind and functions for a function repair', () => {

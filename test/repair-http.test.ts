@@ -67,7 +67,7 @@ describe('HTTP and function repairs', () => {
   const compile = (repair: unknown): CompiledCheckRepair => {
     const r = compileCheckRepair(
       checkRepairSchema.parse(repair),
-      { path: 'checks.outputs', connections: {}, datasets: [] },
+      { path: 'checks.outputs', kind: 'consistency', connections: {}, datasets: [] },
       [],
     );
     assert.ok(r);

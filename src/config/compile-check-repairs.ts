@@ -35,6 +35,8 @@ export interface CompiledCheckRepair {
 export interface CheckRepairContext {
   /** The field path of the check (`checks.<name>`), for issues. */
   path: string;
+  /** The check's kind: only consistency and gaps checks have findings a repair can act on. */
+  kind: string;
   /** The check's own connection, if it has one. */
   connection?: string | undefined;
   /** The check's dataset (freshness and gaps checks). */
@@ -67,6 +69,38 @@ function templateIssue(text: string, path: string, issues: ConfigIssue[]): void 
 function compileCall(call: HttpCallConfig, path: string, issues: ConfigIssue[]): CompiledHttpCall {
   templateIssue(call.url, `${path}.url`, issues);
   return { url: call.url, method: call.method ?? 'POST', headers: call.headers ?? {}, body: call.body };
+}
+
+/**
+ * Which repairs a check kind can run: a consistency check's findings are rows
+ * of the team's database (sql, http, function); a gaps check's are partitions
+ * of a dataset (backfill, http, function). Other kinds have no findings to act on.
+ */
+const REPAIRS_BY_KIND: Readonly<Record<string, readonly string[]>> = {
+  consistency: ['sql', 'http', 'function'],
+  gaps: ['backfill', 'http', 'function'],
+};
+
+function kindIssue(at: CheckRepairContext, action: string, path: string, issues: ConfigIssue[]): void {
+  const allowed = REPAIRS_BY_KIND[at.kind];
+  if (!allowed) {
+    issues.push({
+      path,
+      expected: 'no repair: section (repairs act on the findings of consistency and gaps checks)',
+      found: `a ${action} repair on a ${at.kind} check`,
+      message: `a ${at.kind} check has no findings a repair can act on`,
+    });
+  } else if (!allowed.includes(action)) {
+    issues.push({
+      path: `${path}.${action}`,
+      expected: `one of ${allowed.join(', ')} for a ${at.kind} check`,
+      found: `a ${action} repair`,
+      message:
+        at.kind === 'gaps'
+          ? "a gaps check's findings are partitions of a dataset: repair them with backfill (or http, function)"
+          : "a consistency check's findings are rows of the team's database: repair them with sql (or http, function)",
+    });
+  }
 }
 
 /**
@@ -134,6 +168,7 @@ export function compileCheckRepair(
   } else if (repair.function) {
     action = { kind: 'function', run: repair.function.run, undo: repair.function.undo };
   }
+  if (action) kindIssue(at, action.kind, path, issues);
   if (!action || issues.length > before) return undefined;
   return { action, batchSize, max };
 }

@@ -155,6 +155,7 @@ function compileCheck(
       c.repair,
       {
         path: at,
+        kind: c.kind,
         connection: 'connection' in c ? c.connection : undefined,
         dataset: 'dataset' in c ? c.dataset : undefined,
         connections: input.connections ?? {},
