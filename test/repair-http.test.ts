@@ -24,6 +24,8 @@ interface Platform {
   outputs: Map<string, number>;
   calls: string[];
   failFor: Set<string>;
+  /** Tasks whose undo (DELETE) answers 500. */
+  failUndoFor: Set<string>;
   nextId: number;
 }
 
@@ -42,6 +44,10 @@ function startPlatform(p: Platform): Promise<{ server: Server; url: string }> {
       p.outputs.set(m[1]!, id);
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ outputId: id }));
     } else if (m && req.method === 'DELETE' && m[2]) {
+      if (p.failUndoFor.has(m[1]!)) {
+        res.writeHead(500).end('undo unavailable');
+        return;
+      }
       const ok = p.outputs.get(m[1]!) === Number(m[2]);
       if (ok) p.outputs.delete(m[1]!);
       res.writeHead(ok ? 204 : 404).end();
@@ -92,13 +98,14 @@ describe('HTTP and function repairs', () => {
     store = createSqliteStore({ path: join(dir, 'store.db') });
     journal = store.part(repairStorePart);
     await store.migrate();
-    platform = { outputs: new Map(), calls: [], failFor: new Set(), nextId: 100 };
+    platform = { outputs: new Map(), calls: [], failFor: new Set(), failUndoFor: new Set(), nextId: 100 };
     ({ server, url } = await startPlatform(platform));
   });
   beforeEach(() => {
     platform.outputs.clear();
     platform.calls.length = 0;
     platform.failFor.clear();
+    platform.failUndoFor.clear();
   });
   after(async () => {
     server.close();
@@ -159,6 +166,29 @@ describe('HTTP and function repairs', () => {
     await assert.rejects(
       rollbackRun(report.journalId!, () => ({ repair: httpRepair() }), deps()),
       /second rollback is refused/,
+    );
+  });
+
+  it('a rollback that failed midway, retried, undoes only what is left: no undo call twice', async () => {
+    const report = await runRepair(target(httpRepair()), { max: 3 }, deps());
+    assert.equal(report.counts.repaired, 3);
+    // Newest first: 3 is undone, 2 fails, 1 is never reached.
+    platform.failUndoFor.add('2');
+    platform.calls.length = 0;
+    await assert.rejects(
+      rollbackRun(report.journalId!, () => ({ repair: httpRepair() }), deps()),
+      /answered 500: undo unavailable/,
+    );
+    assert.deepEqual([...platform.outputs.keys()].sort(), ['1', '2']);
+    platform.failUndoFor.clear();
+    const retried = await rollbackRun(report.journalId!, () => ({ repair: httpRepair() }), deps());
+    assert.equal(retried.status, 'rolled-back');
+    assert.deepEqual([...platform.outputs.keys()], []);
+    const deletes = platform.calls.filter((c) => c.startsWith('DELETE')).map((c) => c.split(' ')[1]);
+    assert.deepEqual(
+      deletes.map((u) => u!.split('/')[2]),
+      ['3', '2', '2', '1'],
+      'task 3 was undone once; task 2 once failed, then once for good',
     );
   });
 

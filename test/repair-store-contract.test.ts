@@ -150,5 +150,29 @@ for (const adapter of STORE_ADAPTERS) {
       assert.equal(again.claimed, false);
       assert.equal(again.run?.rollbackStatus, 'done');
     });
+
+    it('marks actions undone one by one, and keeps the first mark when the rollback finishes', async () => {
+      const run = await journal.createRun(newRun());
+      await journal.recordBatch(run.id, [action(1, '1', 'repaired'), action(2, '2', 'repaired')], {
+        planned: 2,
+        repaired: 2,
+        unchanged: 0,
+        fixedMeanwhile: 0,
+        failed: 0,
+        batchesDone: 1,
+      });
+      await journal.finishRun(run.id, 'done', null, T0 + 1);
+      assert.equal((await journal.claimRollback(run.id, T0 + 2)).claimed, true);
+      await journal.markActionUndone(run.id, 2, T0 + 3);
+      assert.deepEqual(
+        (await journal.actions(run.id)).map((a) => a.rolledBackAt),
+        [null, T0 + 3],
+      );
+      await journal.finishRollback(run.id, 'done', null, T0 + 4);
+      assert.deepEqual(
+        (await journal.actions(run.id)).map((a) => a.rolledBackAt),
+        [T0 + 4, T0 + 3],
+      );
+    });
   });
 }

@@ -112,7 +112,7 @@ export async function rollbackRun(
       }
       restoredRows = restored;
     } else {
-      await undoOneByOne(existing, target, actions);
+      await undoOneByOne(existing, target, actions, deps);
     }
     const run = await deps.store.finishRollback(journalId, 'done', null, deps.clock.now());
     log.info({ msg: 'repair rolled back', undone: actions.length, restoredRows });
@@ -133,10 +133,20 @@ export async function rollbackRun(
   }
 }
 
-/** HTTP and function runs: the undo per repaired action, newest first. */
-async function undoOneByOne(run: RepairRun, target: RollbackTarget, actions: readonly RepairAction[]) {
+/**
+ * HTTP and function runs: the undo per repaired action, newest first, each
+ * marked undone as it succeeds — a rollback retried after one failed skips
+ * what it already undid instead of calling the undo twice.
+ */
+async function undoOneByOne(
+  run: RepairRun,
+  target: RollbackTarget,
+  actions: readonly RepairAction[],
+  deps: { store: RepairStore; clock: Clock },
+) {
   const action = target.repair?.action;
   for (const a of [...actions].reverse()) {
+    if (a.rolledBackAt !== null) continue;
     if (action?.kind === 'http' && action.undo && a.change.kind === 'http') {
       const vars = { ...a.change.finding, key: a.key, response: a.change.response };
       await sendHttpCall(action.undo, vars, action.timeoutMs);
@@ -148,6 +158,7 @@ async function undoOneByOne(run: RepairRun, target: RollbackTarget, actions: rea
         signal: AbortSignal.timeout(60_000),
         result: (a.change.result ?? undefined) as Record<string, unknown> | undefined,
       });
-    }
+    } else continue;
+    await deps.store.markActionUndone(run.id, a.seq, deps.clock.now());
   }
 }

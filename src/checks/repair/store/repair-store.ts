@@ -44,6 +44,11 @@ export interface RepairStore {
    */
   claimRollback(id: number, at: number): Promise<RollbackClaim>;
   /**
+   * Marks one action undone while its run is rolled back one action at a time
+   * (HTTP, function): a rollback retried after a failure skips it.
+   */
+  markActionUndone(runId: number, seq: number, at: number): Promise<void>;
+  /**
    * Ends a claimed rollback: `done` (the run is undone; its repaired actions
    * marked), `failed` (a rollback error), or `refused` (nothing was undone:
    * the claim is released so it may be asked again once the rows are resolved).

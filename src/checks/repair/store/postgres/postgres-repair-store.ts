@@ -106,6 +106,15 @@ export function createPostgresRepairStore(exec: PostgresHandle): RepairStore {
           .rows[0];
         return { claimed: false as const, run: row ? toRun(row) : undefined };
       }),
+    markActionUndone: async (runId, seq, at) => {
+      await exec.transaction('marking a repair action undone', (c) =>
+        c.query('UPDATE repair_actions SET rolled_back_at = $1 WHERE run_id = $2 AND seq = $3', [
+          at,
+          runId,
+          seq,
+        ]),
+      );
+    },
     finishRollback: (id, outcome, error, at) =>
       exec.transaction('finishing a rollback', async (c) => {
         if (outcome === 'done') {

@@ -119,6 +119,15 @@ export function createSqliteRepairStore(handle: SqliteHandle): RepairStore {
         return changed === 1 && run ? { claimed: true as const, run } : { claimed: false as const, run };
       });
     },
+    async markActionUndone(runId, seq, at) {
+      write('marking a repair action undone', () => {
+        db.prepare('UPDATE repair_actions SET rolled_back_at = ? WHERE run_id = ? AND seq = ?').run(
+          at,
+          runId,
+          seq,
+        );
+      });
+    },
     async finishRollback(id, outcome, error, at) {
       return write('finishing a rollback', () => {
         if (outcome === 'done') {
