@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import type { DashboardPage, ModuleInfo } from '../api/types';
 import { alertsPages } from './alerts/alerts-pages';
+import { archivePages } from './archive/archive-page';
 import { jobsPages } from './jobs/jobs-pages';
 import { rollupsPages } from './rollups/rollups-page';
 
@@ -18,6 +19,7 @@ export const MODULE_PAGES: Readonly<Record<string, ModulePages>> = {
   jobs: jobsPages,
   alerts: alertsPages,
   rollups: rollupsPages,
+  archive: archivePages,
 };
 
 export type PagedModule = ModuleInfo & { dashboard: DashboardPage };
