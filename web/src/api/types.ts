@@ -508,7 +508,9 @@ export interface StreamBatch {
   openedAt: number;
   closedAt: number;
   expectedKeys: string[];
+  /** Expected keys whose modules gave a result (keys present without results are not counted). */
   reportedKeys: number;
+  /** Expected keys whose window did not arrive before the batch was handed over. */
   missingKeys: string[];
   missingTopics: string[];
   availabilityRatio: number;

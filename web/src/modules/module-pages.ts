@@ -4,6 +4,7 @@ import { alertsPages } from './alerts/alerts-pages';
 import { archivePages } from './archive/archive-page';
 import { jobsPages } from './jobs/jobs-pages';
 import { rollupsPages } from './rollups/rollups-page';
+import { streamsPages } from './streams/streams-page';
 
 /** The dashboard side of a server module: what it shows under the path the module declares. */
 export interface ModulePages {
@@ -20,6 +21,7 @@ export const MODULE_PAGES: Readonly<Record<string, ModulePages>> = {
   alerts: alertsPages,
   rollups: rollupsPages,
   archive: archivePages,
+  streams: streamsPages,
 };
 
 export type PagedModule = ModuleInfo & { dashboard: DashboardPage };
