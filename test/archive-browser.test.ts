@@ -4,7 +4,7 @@
 // records, state and verification; Verify reads an object back (and says so when one was
 // damaged); Restore puts a day back into the store.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -18,6 +18,7 @@ const TOKEN = 'archive-browser-token-0123456789';
 const FIRST = Math.floor((Date.now() - 20 * DAY) / DAY) * DAY;
 const DAYS = [0, 1, 2].map((d) => new Date(FIRST + d * DAY).toISOString().slice(0, 10));
 const PER_DAY = 48;
+const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 
 /** Waits until `locator` says `text` (exactly, or matching); a timeout shows what it said instead. */
 async function says(locator: Locator, text: string | RegExp, timeoutMs = 10_000): Promise<void> {
@@ -116,6 +117,8 @@ archive:
       10_000,
     );
     await section.getByTestId('archive-events').getByText('deleted').first().waitFor({ timeout: 10_000 });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'archive.png'), fullPage: true });
   });
 
   it('verifies one day, reports a damaged object, and restores a day', async () => {

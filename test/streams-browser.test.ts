@@ -4,7 +4,7 @@
 // malformed one dead-lettered, the lag caught up, a throughput, the minute's bar and the batch
 // that closed with every expected key — refreshed by polling, without a reload.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -14,6 +14,7 @@ import { NATS_SERVER, REDIS_SERVER, type StreamServer, uniqueTopic } from './hel
 import { tempDir, waitFor } from './helpers/temp-dir.js';
 
 const MIN = 60_000;
+const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 
 /** Waits until `locator` says `text` (exactly, or matching); a timeout shows what it said instead. */
 async function says(locator: Locator, text: string | RegExp, timeoutMs = 15_000): Promise<void> {
@@ -138,6 +139,8 @@ streams:
       assert.equal((await batch.locator('td[data-label="Availability"]').innerText()).trim(), '100 %');
       await says(stats.locator('[data-stat="availability"]'), /^100 %/);
       await says(stats.locator('[data-stat="batches"]'), '1');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, `streams-${server.name}.png`), fullPage: true });
     });
   });
 }
