@@ -501,3 +501,164 @@ export interface RollbackResult {
   restoredRows: number;
   run: RepairRun;
 }
+
+/** The archive's object states (src/archive/store/archive-store.ts), in the order a day goes through them. */
+export type ArchiveState =
+  | 'uploading'
+  | 'uploaded'
+  | 'verified'
+  | 'deleting'
+  | 'deleted'
+  | 'failed'
+  | 'restored'
+  | 'expired';
+
+/** One dataset of `GET /api/archive`: storage used (from the manifests) and its retention settings. */
+export interface ArchiveUsage {
+  dataset: string;
+  parts: number;
+  records: number;
+  /** gzip bytes in the object store. */
+  bytes: number;
+  /** JSON Lines bytes before compression. */
+  rawBytes: number;
+  byState: Partial<Record<ArchiveState, number>>;
+  oldestDay: string | null;
+  newestDay: string | null;
+  /** Detail records older than this are archived and deleted; null: no retention configured. */
+  retentionMs: number | null;
+  /** Archive objects older than this expire; null: kept for ever. */
+  keepArchivesMs: number | null;
+}
+
+export interface ArchiveOverview {
+  /** Where objects go, e.g. `folder /srv/objects` or `s3 bucket/prefix`. */
+  objectStore: string;
+  datasets: ArchiveUsage[];
+}
+
+/** One archive object of one (dataset, UTC day); a day archived again (late records) has parts 1, 2, ... */
+export interface ArchiveManifest {
+  id: number;
+  dataset: string;
+  day: string;
+  part: number;
+  objectKey: string;
+  state: ArchiveState;
+  records: number;
+  bytes: number;
+  rawBytes: number;
+  sha256: string;
+  /** The partitions (ordinal ranges, inclusive) the object holds records of. */
+  ordinals: Array<[number, number]>;
+  deletedRecords: number;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  verifiedAt: number | null;
+  deletedAt: number | null;
+  restoredAt: number | null;
+  expiredAt: number | null;
+}
+
+/** One entry of the archive's audit trail (`GET /api/archive/events`). */
+export interface ArchiveEvent {
+  id: number;
+  manifestId: number;
+  dataset: string;
+  day: string;
+  at: number;
+  /** uploaded, verified, verify-failed, deleted, restored, expired, ... */
+  event: string;
+  detail: string | null;
+}
+
+/** `POST /api/archive/run`: what one retention pass did to a dataset. */
+export interface RetentionReport {
+  dataset: string;
+  throughDay: string | null;
+  parts: Array<{ day: string; part: number; state: string; records: number; bytes: number }>;
+  deletedRecords: number;
+  expired: number;
+  errors: string[];
+}
+
+/** `POST /api/archive/verify`: one object read back and compared with its manifest. */
+export interface ArchiveVerifyReport {
+  id: number;
+  dataset: string;
+  day: string;
+  part: number;
+  ok: boolean;
+  problem: string | null;
+  expected: { records: number; bytes: number; sha256: string };
+  found: { records: number; bytes: number; sha256: string } | null;
+  ms: number;
+}
+
+/** `POST /api/archive/restore`: a day's records put back into the store. */
+export interface ArchiveRestoreReport {
+  dataset: string;
+  day: string;
+  parts: number;
+  records: number;
+  inserted: number;
+}
+
+/** One batch report of a stream pipeline (src/streams/store/stream-store.ts). */
+export interface StreamBatch {
+  pipeline: string;
+  batchId: string;
+  windowEnd: number;
+  status: 'complete' | 'timed-out';
+  openedAt: number;
+  closedAt: number;
+  expectedKeys: string[];
+  /** Expected keys whose modules gave a result (keys present without results are not counted). */
+  reportedKeys: number;
+  /** Expected keys whose window did not arrive before the batch was handed over. */
+  missingKeys: string[];
+  missingTopics: string[];
+  availabilityRatio: number;
+}
+
+/** One topic of a pipeline: its checkpoint (shared by every process) and lag. */
+export interface StreamTopic {
+  topic: string;
+  global: boolean;
+  /** Acknowledged since the pipeline first ran. */
+  acked: number;
+  deadLetters: number;
+  /** Messages waiting on the server (null: not known yet). */
+  lag: number | null;
+  /** When the position was last committed. */
+  committedAt: number | null;
+}
+
+/** `GET /api/streams`: one pipeline (src/streams/stream-summary.ts). */
+export interface StreamPipeline {
+  name: string;
+  engine: string;
+  client: string;
+  group: string;
+  /** Whether the server's process runs it (null: it does not run pipelines). */
+  running: boolean | null;
+  lastError: string | null;
+  topics: StreamTopic[];
+  /** Messages per second over the last five minutes. */
+  throughput: number;
+  availability: { last: number | null; minLastHour: number | null };
+  batchesLastHour: number;
+  timedOutLastHour: number;
+  lastBatch: StreamBatch | null;
+}
+
+/** `GET /api/streams/activity`: one minute of one pipeline. */
+export interface StreamMinute {
+  pipeline: string;
+  minute: number;
+  messages: number;
+  deadLetters: number;
+  batches: number;
+  availability: number | null;
+}

@@ -1,9 +1,11 @@
 import type { JSX } from 'preact';
 import type { DashboardPage, ModuleInfo } from '../api/types';
 import { alertsPages } from './alerts/alerts-pages';
+import { archivePages } from './archive/archive-page';
 import { checksPages } from './checks/checks-pages';
 import { jobsPages } from './jobs/jobs-pages';
 import { rollupsPages } from './rollups/rollups-page';
+import { streamsPages } from './streams/streams-page';
 
 /** The dashboard side of a server module: what it shows under the path the module declares. */
 export interface ModulePages {
@@ -20,6 +22,8 @@ export const MODULE_PAGES: Readonly<Record<string, ModulePages>> = {
   alerts: alertsPages,
   checks: checksPages,
   rollups: rollupsPages,
+  archive: archivePages,
+  streams: streamsPages,
 };
 
 export type PagedModule = ModuleInfo & { dashboard: DashboardPage };
