@@ -43,8 +43,29 @@ export const REDIS_SERVER: StreamServer = {
   skip: await skipReason('Redis', REDIS_URL, 6379, 'start redis-server or set GAPWARDEN_TEST_REDIS_URL'),
 };
 
-/** The engines the default suite runs on (Kafka runs only through `npm run test:kafka`). */
-export const STREAM_SERVERS: readonly StreamServer[] = [NATS_SERVER, REDIS_SERVER];
+const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '').split(',').filter((b) => b.trim() !== '');
+
+export const KAFKA_SERVER: StreamServer = {
+  name: 'kafka',
+  spec: { engine: 'kafka', brokers: KAFKA_BROKERS, clientId: 'gapwarden-test' },
+  skip:
+    KAFKA_BROKERS.length === 0
+      ? 'KAFKA_BROKERS is not set: point it at a Kafka-protocol broker (host:9092) to run npm run test:kafka'
+      : await skipReason(
+          'Kafka',
+          `kafka://${KAFKA_BROKERS[0]}`,
+          9092,
+          'start the broker or fix KAFKA_BROKERS',
+        ),
+};
+
+/**
+ * The engines the streams suites run on: NATS JetStream and Redis Streams in
+ * the default suite; only Kafka under `npm run test:kafka`
+ * (GAPWARDEN_TEST_STREAMS=kafka), which needs KAFKA_BROKERS.
+ */
+export const STREAM_SERVERS: readonly StreamServer[] =
+  process.env.GAPWARDEN_TEST_STREAMS === 'kafka' ? [KAFKA_SERVER] : [NATS_SERVER, REDIS_SERVER];
 
 /** A topic name no other test run uses. */
 export function uniqueTopic(prefix: string): string {
