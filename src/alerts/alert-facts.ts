@@ -57,10 +57,24 @@ export interface CheckFacts {
   since: number;
 }
 
+/** The last batch of one stream pipeline this process handed over (from `stream:batch` events). */
+export interface StreamBatchFacts {
+  pipeline: string;
+  batchId: string;
+  status: 'complete' | 'timed-out';
+  /** Expected keys that arrived, 0..1. */
+  availability: number;
+  missingKeys: number;
+  /** When the current streak of batches below the threshold began (the first such batch seen). */
+  since: number;
+}
+
 export interface AlertFacts {
   nowMs: number;
   datasets: readonly DatasetFacts[];
   jobs: readonly JobFacts[];
   /** Checks whose runs this process saw. @default [] */
   checks?: readonly CheckFacts[];
+  /** Stream pipelines whose batches this process handed over. @default [] */
+  streams?: readonly StreamBatchFacts[];
 }

@@ -1,11 +1,12 @@
 import type { EventBus } from '../internal/events.js';
-import type { CheckFacts, DatasetFacts, JobFacts } from './alert-facts.js';
+import type { CheckFacts, DatasetFacts, JobFacts, StreamBatchFacts } from './alert-facts.js';
 
 /** What this process learns from the event bus that the store does not keep: collect streaks, job outcomes. */
 export interface AlertObserver {
   collect(dataset: string): DatasetFacts['collect'];
   jobs(): JobFacts[];
   checks(): CheckFacts[];
+  streams(): StreamBatchFacts[];
   stop(): void;
 }
 
@@ -25,6 +26,7 @@ export function createAlertObserver(
   const streaks = new Map<string, DatasetFacts['collect']>();
   const jobs = new Map<string, JobFacts>();
   const checks = new Map<string, CheckFacts>();
+  const batches = new Map<string, StreamBatchFacts>();
   const job = (id: string): JobFacts => {
     let j = jobs.get(id);
     if (!j) {
@@ -80,6 +82,19 @@ export function createAlertObserver(
       });
       onChange(e.status !== 'healthy');
     }),
+    events.on('stream:batch', (e) => {
+      const before = batches.get(e.pipeline);
+      const short = e.availabilityRatio < 1;
+      batches.set(e.pipeline, {
+        pipeline: e.pipeline,
+        batchId: e.batchId,
+        status: e.status,
+        availability: e.availabilityRatio,
+        missingKeys: e.missingKeys,
+        since: before && before.availability < 1 === short ? before.since : now(),
+      });
+      onChange(short);
+    }),
     events.on('gap:opened', () => onChange(true)),
     events.on('backfill:failed', () => onChange(true)),
     events.on('source:state', (e) => onChange(e.state === 'open')),
@@ -94,6 +109,7 @@ export function createAlertObserver(
       streaks.get(dataset) ?? { failuresInRow: 0, since: null, lastError: null, observed: false },
     jobs: () => [...jobs.values()].map((j) => ({ ...j })),
     checks: () => [...checks.values()].map((c) => ({ ...c })),
+    streams: () => [...batches.values()].map((b) => ({ ...b })),
     stop() {
       for (const off of offs) off();
     },

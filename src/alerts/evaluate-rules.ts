@@ -1,6 +1,6 @@
 import type { CompiledAlertRule } from '../config/compiled-alerts.js';
 import { formatDuration } from '../domain/duration.js';
-import type { AlertFacts, CheckFacts, DatasetFacts, JobFacts } from './alert-facts.js';
+import type { AlertFacts, CheckFacts, DatasetFacts, JobFacts, StreamBatchFacts } from './alert-facts.js';
 import { alertFingerprint } from './fingerprint.js';
 
 /** One rule's condition holding for one thing (a dataset, a source, a job) at one evaluation. */
@@ -31,7 +31,13 @@ export interface RuleEvaluation {
 }
 
 /** Condition kinds learnt from events rather than seen whole at each evaluation. */
-export const EVENT_KINDS: ReadonlySet<string> = new Set(['collectFailures', 'job', 'jobLate', 'check']);
+export const EVENT_KINDS: ReadonlySet<string> = new Set([
+  'collectFailures',
+  'job',
+  'jobLate',
+  'check',
+  'streamBatches',
+]);
 
 const globRe = (patterns: readonly string[]) =>
   new RegExp(
@@ -191,9 +197,32 @@ export function evaluateRules(rules: readonly CompiledAlertRule[], facts: AlertF
         }
         break;
       }
+      case 'streamBatches': {
+        const re = c.pipelines === null ? null : globRe(c.pipelines);
+        for (const b of facts.streams ?? []) {
+          if (re && !re.test(b.pipeline)) continue;
+          if (b.availability < c.below) add({ pipeline: b.pipeline }, batchProblem(b, c.below));
+          else clear({ pipeline: b.pipeline });
+        }
+        break;
+      }
     }
   }
   return out;
+}
+
+function batchProblem(b: StreamBatchFacts, below: number): Hit {
+  const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
+  return {
+    value: Math.round(b.availability * 10_000) / 100,
+    summary:
+      `pipeline ${b.pipeline}: batch ${b.batchId} ${b.status === 'timed-out' ? 'timed out' : 'closed'} with ` +
+      `${pct(b.availability)} of its keys (below ${pct(below)}), ${plural(b.missingKeys, 'key')} missing`,
+    tried:
+      'the batch was handed over with what arrived; see its report (gapwarden streams) for the missing keys and topics',
+    instance: String(b.since),
+    since: b.since,
+  };
 }
 
 function checkProblem(k: CheckFacts): Hit {

@@ -37,5 +37,5 @@ export async function gatherFacts(core: Core, observer: AlertObserver, nowMs: nu
       collect: observer.collect(d.name),
     });
   }
-  return { nowMs, datasets, jobs: observer.jobs(), checks: observer.checks() };
+  return { nowMs, datasets, jobs: observer.jobs(), checks: observer.checks(), streams: observer.streams() };
 }

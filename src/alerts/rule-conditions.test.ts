@@ -23,6 +23,7 @@ const rules = compileConfig(
         'backfill-gave-up': { severity: 'P1', backfillExhausted: {} },
         'nightly-broken': { severity: 'P1', job: { jobs: ['etl:*'], on: ['timeout', 'missed'] } },
         'nightly-late': { severity: 'P2', jobLate: { jobs: ['etl:*'], after: '5m' } },
+        'stations-short': { severity: 'P1', streamBatches: { pipelines: ['stations*'], below: 0.9 } },
       },
     },
   },
@@ -118,6 +119,50 @@ describe('rule conditions', () => {
     const onTime = evaluateRules(rules, facts());
     assert.deepEqual(onTime.active, []);
     assert.equal(onTime.cleared.size, 1);
+    observer.stop();
+  });
+
+  it('streamBatches, fed by stream:batch events: fires below the ratio, ignores other pipelines, clears on a full enough batch', () => {
+    const events = createEventBus();
+    let now = T0;
+    const observer = createAlertObserver(
+      events,
+      () => now,
+      () => {},
+    );
+    const facts = (): AlertFacts => ({ nowMs: now, datasets: [], jobs: [], streams: observer.streams() });
+    const batch = (pipeline: string, batchId: string, ratio: number, missingKeys: number) =>
+      events.emit('stream:batch', {
+        pipeline,
+        batchId,
+        status: ratio < 1 ? 'timed-out' : 'complete',
+        availabilityRatio: ratio,
+        missingKeys,
+      });
+
+    batch('stations', 'w1', 0.95, 1);
+    batch('gateway', 'w1', 0.5, 10);
+    assert.deepEqual(fired(facts()), [], '95% is above 90%, and gateway is not a stations pipeline');
+
+    now += MINUTE;
+    batch('stations', 'w2', 0.8, 4);
+    assert.deepEqual(fired(facts()), [
+      'stations-short=80: pipeline stations: batch w2 timed out with 80.0% of its keys (below 90.0%), 4 keys missing',
+    ]);
+    const since = evaluateRules(rules, facts()).active[0]?.since;
+    now += MINUTE;
+    batch('stations', 'w3', 0.85, 3);
+    assert.equal(
+      evaluateRules(rules, facts()).active[0]?.since,
+      since,
+      'one alert from the first short batch on',
+    );
+
+    now += MINUTE;
+    batch('stations', 'w4', 1, 0);
+    const after = evaluateRules(rules, facts());
+    assert.deepEqual(after.active, []);
+    assert.equal(after.cleared.size, 1, "the pipeline's alert is cleared");
     observer.stop();
   });
 });

@@ -98,6 +98,20 @@ const ruleSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * A stream pipeline's last batch had less than `below` of its expected keys
+     * (its availability ratio), or was handed over at its timeout with keys
+     * missing; cleared by a batch at or above `below`.
+     */
+    streamBatches: z
+      .object({
+        /** Pipeline names; `*` matches any characters. @default every pipeline */
+        pipelines: z.array(z.string()).min(1).optional(),
+        /** The availability ratio (0..1) a batch must reach. @default 1 (every expected key) */
+        below: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** A job run started later than `after` behind its due time (cleared by a run on time). */
     jobLate: z
       .object({
@@ -119,6 +133,7 @@ export const ALERT_CONDITION_KINDS = [
   'job',
   'jobLate',
   'check',
+  'streamBatches',
 ] as const;
 export type AlertConditionKind = (typeof ALERT_CONDITION_KINDS)[number];
 

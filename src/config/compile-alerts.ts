@@ -234,6 +234,13 @@ function compileRule(
     case 'check':
       condition = { kind, checks: rule.check!.checks ?? null, on: rule.check!.on ?? [...CHECK_PROBLEMS] };
       break;
+    case 'streamBatches':
+      condition = {
+        kind,
+        pipelines: rule.streamBatches!.pipelines ?? null,
+        below: rule.streamBatches!.below ?? 1,
+      };
+      break;
   }
   return {
     name,

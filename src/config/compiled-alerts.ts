@@ -11,7 +11,8 @@ export type CompiledAlertCondition =
   | { kind: 'backfillExhausted' }
   | { kind: 'job'; jobs: readonly string[] | null; on: readonly JobProblem[] }
   | { kind: 'jobLate'; jobs: readonly string[] | null; afterMs: number }
-  | { kind: 'check'; checks: readonly string[] | null; on: readonly CheckProblem[] };
+  | { kind: 'check'; checks: readonly string[] | null; on: readonly CheckProblem[] }
+  | { kind: 'streamBatches'; pipelines: readonly string[] | null; below: number };
 
 export interface CompiledAlertRule {
   name: string;
