@@ -90,8 +90,10 @@ export async function ingestGatewayHistory(
 export function startGatewayFeed(engine: Engine, everyMs = 1000) {
   let batch = 0;
   let ingested = 0;
-  let running: Promise<unknown> = Promise.resolve();
+  let running: Promise<void> | undefined;
   const tick = () => {
+    // One batch at a time: on a slow store a tick is skipped rather than piled up.
+    if (running) return;
     const now = engine.clock.now();
     const n = ++batch;
     const events = requests(3 + (n % 5), 1_000_000 + n, (i) => now - i * 37, `live-${now}-${n}`);
@@ -100,7 +102,10 @@ export function startGatewayFeed(engine: Engine, everyMs = 1000) {
       .then((r) => {
         ingested += r.inserted;
       })
-      .catch(() => {});
+      .catch(() => {})
+      .finally(() => {
+        running = undefined;
+      });
   };
   const timer = setInterval(tick, everyMs);
   timer.unref();
