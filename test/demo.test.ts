@@ -22,7 +22,7 @@ describe('gapwarden demo', () => {
     const report = JSON.parse(status.stdout);
     assert.deepEqual(
       report.datasets.map((d: { name: string }) => d.name),
-      ['draws', 'daily'],
+      ['draws', 'daily', 'gateway-events'],
     );
     const gaps = await runCli(['gaps', 'draws', '--dir', tmp.dir]);
     assert.equal(gaps.code, 0, gaps.stderr);

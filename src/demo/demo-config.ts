@@ -1,5 +1,6 @@
 import type { GapwardenConfig } from '../config/config-schema.js';
 import { DEMO_PG_SCHEMA, DEMO_STORE_ENV } from './demo-store.js';
+import { GATEWAY_DATASET, GATEWAY_ROLLUP } from './gateway-traffic.js';
 import { TASK_PLATFORM_FILE } from './task-platform-db.js';
 
 /** Name of the environment variable holding the demo upstream's signing secret. */
@@ -25,6 +26,8 @@ export interface DemoConfigOptions {
   store?: 'sqlite' | 'postgres';
   /** The demo's local webhook receiver: the alerts go there (`/oncall`, `/lead`). */
   receiverUrl: string;
+  /** ISO instant of the first hour of the gateway history the demo ingests. */
+  gatewayStart: string;
 }
 
 /**
@@ -144,15 +147,60 @@ export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
         collect: { schedule: '*/5 * * * * *' },
         freshness: { warnAfter: '26h', errorAfter: '50h' },
       },
+      [GATEWAY_DATASET]: gatewayDataset(options.gatewayStart),
     },
     alerts: demoAlerts(options),
     ...demoChecks(),
+    ...demoGateway(),
     jobs: {
       'check-all': {
         kind: 'check',
         description: 'fails while any dataset is unhealthy',
         schedule: { every: '30s' },
       },
+      'gateway-retention': {
+        kind: 'archive',
+        dataset: GATEWAY_DATASET,
+        description: 'archives gateway-events days older than 1 day (the demo also runs it at start)',
+        schedule: { every: '1h' },
+      },
+    },
+  };
+}
+
+/** The API gateway's request events: one record per request, partitioned by the hour (UTC). */
+function gatewayDataset(start: string): NonNullable<GapwardenConfig['datasets']>[string] {
+  return {
+    description: 'one event per API request, fed by the demo (3 days of history, then live)',
+    partition: { calendar: { every: '1h', timezone: 'UTC', start } },
+  };
+}
+
+/**
+ * The gateway's hourly rollup by path and method (requests, unique clients,
+ * latency quantiles, top paths) and its short archive horizon: detail older
+ * than a day goes to gzip objects in ./archive, verified, then deleted.
+ */
+export function demoGateway(): Pick<GapwardenConfig, 'rollups' | 'archive'> {
+  return {
+    rollups: {
+      [GATEWAY_ROLLUP]: {
+        dataset: GATEWAY_DATASET,
+        dimensions: ['path', 'method'],
+        bucket: 'hour',
+        timezone: 'UTC',
+        timeField: 'ts',
+        measures: {
+          requests: { kind: 'count' },
+          clients: { kind: 'unique', field: 'client' },
+          latency: { kind: 'quantiles', field: 'latency_ms' },
+        },
+        top: { by: 'requests', n: 5, window: '24h', every: '60s' },
+      },
+    },
+    archive: {
+      store: { folder: 'archive' },
+      datasets: { [GATEWAY_DATASET]: { retention: '1d' } },
     },
   };
 }

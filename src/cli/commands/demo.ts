@@ -6,6 +6,12 @@ import { checksModule } from '../../checks/checks-module.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { StatusReport } from '../../core/status-report.js';
 import { DEMO_SECRET_DEFAULT, DEMO_SECRET_ENV, demoConfig, demoConfigFile } from '../../demo/demo-config.js';
+import {
+  type DemoGateway,
+  formatGatewaySummary,
+  type GatewaySummary,
+  startDemoGateway,
+} from '../../demo/demo-gateway.js';
 import { type DemoReceiver, startDemoReceiver } from '../../demo/demo-receiver.js';
 import { attachDemoReporter } from '../../demo/demo-reporter.js';
 import {
@@ -17,6 +23,7 @@ import {
   resetDemoStore,
 } from '../../demo/demo-store.js';
 import { type DrawUpstream, startDrawUpstream } from '../../demo/draw-upstream.js';
+import { gatewayHistoryRange } from '../../demo/gateway-traffic.js';
 import { TASK_PLATFORM_FILE, writeTaskPlatformDb } from '../../demo/task-platform-db.js';
 import { type PayloadCheck, verifyDemoPayloads } from '../../demo/verify-payloads.js';
 import { formatDuration, parseDuration } from '../../domain/duration.js';
@@ -172,6 +179,7 @@ async function runAgainst(
         token,
         store: store.kind,
         receiverUrl: receiver.url,
+        gatewayStart: new Date(gatewayHistoryRange(Date.now()).from).toISOString(),
       }),
     ),
   );
@@ -204,12 +212,15 @@ async function runAgainst(
   say(forMs ? `running for ${flags.for}...` : 'press Ctrl+C to stop');
   let report: StatusReport;
   let payloads: PayloadCheck[];
+  let gateway: GatewaySummary;
+  let gatewayFeed: DemoGateway | undefined;
   let http: HttpServer | undefined;
   let cancelSilence = () => {};
   try {
     // Made before start, so the counters include what starting does (catch-up runs, ...).
     const metrics = createMetrics({ engine });
     await engine.start({ collect: true, backfill: true });
+    gatewayFeed = await startDemoGateway(engine, say);
     // One run now, so the Checks page has a score before the first scheduled run (every 15 minutes).
     const firstCheck = await engine
       .module(checksModule)
@@ -232,8 +243,10 @@ async function runAgainst(
     await drain(engine);
     report = await engine.status();
     payloads = await verifyDemoPayloads(engine, upstream);
+    gateway = await gatewayFeed.finish();
   } finally {
     cancelSilence();
+    await gatewayFeed?.stop();
     detach();
     await http?.close();
     await engine.stop();
@@ -248,10 +261,12 @@ async function runAgainst(
       payloads,
       upstream: upstream.hits,
       alerts: { received: receiver.received },
+      gateway,
     });
   } else {
     say('');
     say(formatStatus(report));
+    for (const line of formatGatewaySummary(gateway)) say(line);
     for (const p of payloads)
       say(
         `${p.dataset}: ${p.checked} stored payload(s) compared with the upstream, ${p.mismatched.length} differ`,
