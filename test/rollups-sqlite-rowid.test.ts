@@ -1,7 +1,8 @@
-// A known defect, kept as a todo test until it is fixed: on SQLite the rollup cursor is the records'
-// rowid, and `records` has no AUTOINCREMENT, so after the newest records are deleted (a purge of the
-// newest partitions, or an archive pass that removes them) the next inserts reuse their rowids, at or
-// below the cursor: those new records are never counted. PostgreSQL's `records.seq` never goes back.
+// Records inserted after the newest ones were deleted are counted by the rollups. The rollup cursor is
+// a record's position: on SQLite its rowid, which without AUTOINCREMENT was handed out again after the
+// newest records were deleted (a purge of the newest partitions, or an archive pass that removes
+// them), so those new records sat at or below the cursor and were never counted; store migration 8
+// makes positions AUTOINCREMENT. PostgreSQL's `records.seq` never goes back.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { compileConfig } from '../src/config/compile-config.js';
@@ -54,9 +55,7 @@ for (const adapter of STORE_ADAPTERS) {
       await adapter.dropDatabase(locator);
     });
 
-    it('are counted (the purged ones stay counted)', {
-      todo: adapter.name === 'sqlite' ? 'SQLite reuses the rowids of the deleted newest records' : false,
-    }, async () => {
+    it('are counted (the purged ones stay counted)', async () => {
       const rollups = engine.module(rollupsModule);
       await engine.ingest('gateway-events', gatewayEvents(1, 10, H10, 1));
       await rollups.catchUp();

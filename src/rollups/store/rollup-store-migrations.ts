@@ -24,7 +24,7 @@ const tables = (d: { int: string; blob: string; text: string; strict: string }) 
     PRIMARY KEY (rollup, version)
   )${d.strict};`;
 
-/** SQLite reads records in insertion order by their rowid: nothing to add to `records`. */
+/** SQLite reads records in insertion order by their rowid (AUTOINCREMENT since core migration 8: never reused). */
 export const SQLITE_ROLLUP_MIGRATIONS: readonly StorePartMigration[] = [
   {
     version: 1,

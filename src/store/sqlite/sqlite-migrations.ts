@@ -192,6 +192,34 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    name: 'record positions are never reused',
+    sql: `
+      -- A record's rowid is its position, which rollups follow with a durable cursor. Without
+      -- AUTOINCREMENT SQLite hands out the rowids of deleted newest rows again (a purge of the
+      -- newest partitions, an archive that empties a dataset), and the records inserted next
+      -- would sit behind the cursor, never counted. The table is rebuilt with an explicit
+      -- AUTOINCREMENT key (still the rowid), keeping every position.
+      CREATE TABLE records_v8 (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        dataset_id  INTEGER NOT NULL REFERENCES datasets (id),
+        key         TEXT    NOT NULL,
+        ordinal     INTEGER NOT NULL,
+        payload     TEXT    NOT NULL,
+        source      TEXT,
+        ingested_at INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        version     INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (dataset_id, key)
+      ) STRICT;
+      INSERT INTO records_v8 (id, dataset_id, key, ordinal, payload, source, ingested_at, updated_at, version)
+        SELECT rowid, dataset_id, key, ordinal, payload, source, ingested_at, updated_at, version FROM records;
+      DROP TABLE records;
+      ALTER TABLE records_v8 RENAME TO records;
+      CREATE INDEX records_dataset_ordinal ON records (dataset_id, ordinal);
+    `,
+  },
 ];
 
 /**
