@@ -15,6 +15,7 @@ import { runPushIngestBench } from './suites/push-ingest.js';
 import { runRollupsBench } from './suites/rollups.js';
 import { runSchedulerBench } from './suites/scheduler.js';
 import { runSketchesBench } from './suites/sketches.js';
+import { runStreamsE2eBench } from './suites/streams-e2e.js';
 import { runStreamsPipelineBench } from './suites/streams-pipeline.js';
 
 const suites: Record<string, () => Promise<SuiteResult>> = {
@@ -31,6 +32,7 @@ const suites: Record<string, () => Promise<SuiteResult>> = {
   'checks-consistency': runChecksConsistencyBench,
   'checks-repair': runChecksRepairBench,
   'streams-pipeline': runStreamsPipelineBench,
+  'streams-e2e': runStreamsE2eBench,
   sketches: runSketchesBench,
   rollups: runRollupsBench,
 };
