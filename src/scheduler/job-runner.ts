@@ -196,30 +196,23 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   };
 
   /**
-   * Frees a running run whose holder is provably gone, so the claim it refused can be asked again:
-   * a run that had started is finished as failed ("abandoned"), one claimed ahead of its start (never
-   * begun) has its lease ended so the claim takes it over. False when the holder may be alive.
+   * Marks a running run whose holder is provably gone (it exited on this machine: kill -9, a crash)
+   * abandoned in the store's terms: its lease is ended in the holder's name, so the claim it refused
+   * can be asked again at once, and the run itself is taken over (run again, attempt + 1) as a run
+   * whose lease expired would be. False when the holder may be alive (another machine, or unknown).
    */
   const takeOverFromGone = async (run: JobRun, nowMs: number): Promise<boolean> => {
     if (run.state !== 'running' || !run.holder || run.holder === holder) return false;
     if (holders.liveness(run.holder) !== 'gone') return false;
-    const started = run.startedAt <= nowMs;
     logger.warn({
-      msg: started
-        ? 'abandoning a job run whose holder is gone'
-        : 'taking over a job run whose holder is gone',
+      msg: 'taking over a job run whose holder is gone',
       job: run.job,
       dueAt: new Date(run.dueAt).toISOString(),
       holder: run.holder,
       holderAlive: 'gone',
       leaseUntil: run.leaseUntil === null ? null : new Date(run.leaseUntil).toISOString(),
     });
-    if (!started) {
-      await store.releaseJobLease(run.id, run.holder, nowMs);
-      return true;
-    }
-    const error = `abandoned: its holder ${run.holder} exited while the run was in flight`;
-    await store.finishJobRun(run.id, run.holder, { state: 'failed', finishedAt: nowMs, error });
+    await store.releaseJobLease(run.id, run.holder, nowMs);
     return true;
   };
 
@@ -461,10 +454,9 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     async start() {
       const now = clock.now();
       const states = await register();
-      // Runs left `running` by a process of this machine that has exited are not waited for.
-      for (const run of await store.findRunningJobRuns([...slots.keys()])) {
-        if (run.startedAt <= now) await takeOverFromGone(run, now);
-      }
+      // Runs left `running` by a process of this machine that has exited are not waited for: their
+      // leases end now, and they are taken over below with the expired ones.
+      for (const run of await store.findRunningJobRuns([...slots.keys()])) await takeOverFromGone(run, now);
       for (const state of states) {
         const s = slots.get(state.job);
         if (!s) continue;
