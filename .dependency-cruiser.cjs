@@ -6,7 +6,7 @@
 const LAYERS = [
   ['internal'], // primitives without I/O: errors, clock, event bus, the Logger interface, redaction
   ['domain'], // pure code: ranges, partitioning, calendars, schedules, source health
-  ['coverage', 'sources', 'logging'], // coverage per dataset; the Source contract and adapters; the JSON logger
+  ['coverage', 'sources', 'logging', 'host'], // coverage per dataset; the Source contract and adapters; the JSON logger; /proc probes of lease holders
   ['config'], // schema, compile, load; the job function's signature
   ['store'], // the Store contract, the store part contract, the SQLite and PostgreSQL adapters
   ['ingest'], // validation, the ingestor, a dataset at run time

@@ -7,6 +7,7 @@ import { compileJobs, compileScheduler } from '../src/config/compile-jobs.js';
 import type { CompiledJob } from '../src/config/compiled-config.js';
 import type { JobContext } from '../src/config/job-function.js';
 import type { JobConfig } from '../src/config/jobs-schema.js';
+import type { HolderCheck } from '../src/host/process-probe.js';
 import { createManualClock, type ManualClock } from '../src/internal/clock.js';
 import {
   createEventBus,
@@ -56,7 +57,7 @@ describe('job runner (injected clock, real SQLite store)', () => {
     jobs: CompiledJob[],
     work: (ctx: JobContext) => Promise<{ records?: number }> = async () => ({}),
     settings: Partial<ReturnType<typeof compileScheduler>> = {},
-    deps: { events?: EventBus; logger?: Logger; holder?: string } = {},
+    deps: { events?: EventBus; logger?: Logger; holder?: string; holders?: HolderCheck } = {},
   ) {
     const store = createSqliteStore({ path: join(tmp.dir, 'jobs.db'), clock });
     stores.push(store);
@@ -69,6 +70,7 @@ describe('job runner (injected clock, real SQLite store)', () => {
       logger: deps.logger ?? silentLogger,
       events: deps.events ?? createEventBus(),
       ...(deps.holder ? { holder: deps.holder } : {}),
+      ...(deps.holders ? { holders: deps.holders } : {}),
       settings: { ...compileScheduler(undefined), shutdownGraceMs: 200, ...settings },
       work: async (_job, ctx) => {
         calls.push(ctx);
@@ -341,13 +343,80 @@ describe('job runner (injected clock, real SQLite store)', () => {
     release();
     await manual;
     const line = lines.find((l) => l.msg === 'job run skipped');
-    assert.deepEqual(line && [line.level, line.job, line.dueAt, line.reason, line.holder], [
+    assert.deepEqual(line && [line.level, line.job, line.dueAt, line.reason, line.holder, line.holderAlive], [
       40,
       'slow',
       '2026-05-01T00:00:10.000Z',
       'overlap',
       'process-a',
+      'unknown', // 'process-a' carries no pid and start time to prove anything by
     ]);
+    assert.equal(typeof line?.leaseUntil, 'string');
+    assert.ok(
+      Date.parse(String(line?.leaseUntil)) > TEN,
+      'the lease that keeps the run from being taken over',
+    );
+  });
+
+  it('a run held by a holder that is provably gone is abandoned (lease ended) and the due run claimed at once; at start it is run again', async () => {
+    clock = createManualClock(Date.parse('2026-05-01T00:00:00.500Z'));
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => {
+      release = r;
+    });
+    const jobs = jobsOf({ slow: { kind: 'function', run: async () => ({}), schedule: { every: '10s' } } });
+    const deadA: HolderCheck = {
+      self: 'process-b',
+      liveness: (h) => (h === 'process-b' ? 'alive' : h === 'process-a' ? 'gone' : 'unknown'),
+    };
+    const lines: Record<string, unknown>[] = [];
+    let manual: Promise<unknown> = Promise.resolve();
+    let again: Promise<unknown> = Promise.resolve();
+    try {
+      const b = await runnerFor(jobs, async () => ({}), {}, { holders: deadA, logger: capture(lines) });
+      await b.runner.start();
+      // "process-a" stands for a process killed mid-run: its run stays `running` under a live lease.
+      const a = await runnerFor(jobs, () => blocked.then(() => ({})), {}, { holder: 'process-a' });
+      manual = a.runner.trigger('slow').catch(() => undefined);
+      await waitFor(async () => calls.length === 1, 'the run of process-a to start');
+      clock.advance(9_500);
+      await waitFor(async () => calls.some((c) => c.dueAt === TEN), 'the due run to run here at once');
+      const [held, due] = await runsOf(b.store, 'slow');
+      assert.deepEqual([held?.holder, held?.state], ['process-a', 'running']);
+      // Abandoned in the store's terms: its lease ended, so any runner takes it over at its next look.
+      assert.ok((held?.leaseUntil ?? Number.POSITIVE_INFINITY) < clock.now());
+      assert.deepEqual([due?.dueAt, due?.holder], [TEN, 'process-b']);
+      assert.ok(
+        lines.some((l) => l.msg === 'taking over a job run whose holder is gone' && l.holder === 'process-a'),
+      );
+      assert.ok(!lines.some((l) => l.msg === 'job run skipped'));
+
+      // At start: a runner finds a gone holder's running run (its lease still live) and runs it again at once.
+      await b.runner.stop();
+      again = a.runner.trigger('slow').catch(() => undefined);
+      await waitFor(async () => calls.length === 3, 'a new run of process-a');
+      const live = (await runsOf(b.store, 'slow')).find(
+        (r) => r.state === 'running' && r.leaseUntil! > clock.now(),
+      );
+      assert.ok(live);
+      const c = await runnerFor(jobs, async () => ({}), {}, { holders: deadA });
+      await c.runner.start();
+      await settle(c.runner);
+      // The older abandoned run is run again first (one run of a job at a time); the newer one's lease
+      // has ended, so the next look for abandoned runs takes it over too.
+      const after = await runsOf(c.store, 'slow');
+      const first = after.find((r) => r.id === held?.id);
+      assert.deepEqual([first?.state, first?.attempt, first?.holder], ['ok', 2, 'process-b']);
+      const second = after.find((r) => r.id === live.id);
+      assert.ok(
+        second && second.state === 'running' && second.leaseUntil! < clock.now(),
+        JSON.stringify(second),
+      );
+    } finally {
+      // Released whatever happened: process-a's run ignores its AbortSignal, so stop() would wait for it.
+      release();
+    }
+    await Promise.all([manual, again]);
   });
 
   it('a run past its timeout is cancelled through its AbortSignal and recorded as timeout; failures retry', async () => {

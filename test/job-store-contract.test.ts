@@ -92,6 +92,26 @@ function jobStoreContract(adapter: StoreAdapter) {
     runOf(await store.claimJobRun(claim({ job: 'check', dueAt: T0 + 1000, nowMs: T0 + 1000 })));
   });
 
+  it('lists running runs with live leases; a run finished for its gone holder stops counting as live', async () => {
+    const live = runOf(await store.claimJobRun(claim({ holder: 'dead', leaseMs: 60_000 })));
+    runOf(await store.claimJobRun(claim({ job: 'check', holder: 'dead' })));
+    assert.deepEqual(
+      (await store.findRunningJobRuns(['collect:draws'])).map((r) => [r.id, r.holder]),
+      [[live.id, 'dead']],
+    );
+    // The takeover of a provably gone holder: its run is finished as failed (abandoned) in its name.
+    const other = await connect();
+    const error = 'abandoned: holder dead is gone';
+    assert.equal(
+      await other.finishJobRun(live.id, 'dead', { state: 'failed', finishedAt: T0 + 10, error }),
+      true,
+    );
+    assert.deepEqual(await store.findRunningJobRuns(['collect:draws']), []);
+    runOf(await other.claimJobRun(claim({ dueAt: T0 + 1000, nowMs: T0 + 20, holder: 'b' })));
+    const [, abandoned] = await store.listJobRuns('collect:draws', { limit: 5 });
+    assert.deepEqual([abandoned?.state, abandoned?.error], ['failed', error]);
+  });
+
   it('a lease that expired is taken over by another holder; the old holder can no longer renew or finish', async () => {
     const first = runOf(await store.claimJobRun(claim({ leaseMs: 1000 })));
     assert.equal(await store.renewJobLease(first.id, 'a', T0 + 1500), true);

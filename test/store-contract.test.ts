@@ -470,6 +470,44 @@ function storeContract(adapter: StoreAdapter) {
       assert.deepEqual(await store.claimBackfill(T0 + 5_100, 0, 5_000), []);
     });
 
+    it("takes over the live leases of a holder named gone, and only that holder's", async () => {
+      await store.ensureDataset('other');
+      await store.createBackfillRun('draws', 'auto', [1, 2, 3], T0);
+      await store.createBackfillRun('other', 'auto', [7], T0);
+      await store.claimBackfill(T0, 2, 60_000, 'draws', { holder: 'dead' });
+      await store.claimBackfill(T0, 1, 60_000, 'draws', { holder: 'alive' });
+      await store.claimBackfill(T0, 1, 60_000, 'other', { holder: 'dead' });
+      assert.deepEqual((await store.listBackfillHolders(T0 + 1)).sort(), ['alive', 'dead']);
+      // Without the verdict, the leases hold until they end.
+      assert.deepEqual(await store.claimBackfill(T0 + 1, 10, 60_000, 'draws', { holder: 'new' }), []);
+      const taken = await store.claimBackfill(T0 + 2, 10, 60_000, 'draws', {
+        holder: 'new',
+        goneHolders: ['dead'],
+      });
+      assert.deepEqual(
+        taken.map((i) => [i.ordinal, i.attempts]),
+        [
+          [1, 2],
+          [2, 2],
+        ],
+      );
+      // Taken over: held by the new holder now, so naming the dead one again takes nothing more.
+      assert.deepEqual(
+        await store.claimBackfill(T0 + 3, 10, 60_000, 'draws', { holder: 'x', goneHolders: ['dead'] }),
+        [],
+      );
+      assert.deepEqual((await store.listBackfillHolders(T0 + 3)).sort(), ['alive', 'dead', 'new']);
+      assert.deepEqual(await store.listBackfillHolders(T0 + 60_003), []);
+      const all = await store.claimBackfill(T0 + 4, 10, 60_000, undefined, {
+        holder: 'y',
+        goneHolders: ['dead'],
+      });
+      assert.deepEqual(
+        all.map((i) => [i.dataset, i.ordinal]),
+        [['other', 7]],
+      );
+    });
+
     it('does not claim items queued for later', async () => {
       await store.createBackfillRun('draws', 'auto', [1], T0);
       assert.deepEqual(await store.claimBackfill(T0 - 1, 10, 1_000), []);

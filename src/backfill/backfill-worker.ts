@@ -1,3 +1,4 @@
+import { createHolderCheck, type HolderCheck } from '../host/process-probe.js';
 import type { DatasetRuntime } from '../ingest/dataset-runtime.js';
 import type { Ingestor } from '../ingest/ingestor.js';
 import type { Clock } from '../internal/clock.js';
@@ -6,7 +7,7 @@ import type { EventBus } from '../internal/events.js';
 import type { Logger } from '../internal/logger.js';
 import { noRedaction, type Redact } from '../internal/redactor.js';
 import type { RequestPacer } from '../sources/source.js';
-import type { BackfillItem, BackfillOutcome, Store } from '../store/store.js';
+import type { BackfillClaimer, BackfillItem, BackfillOutcome, Store } from '../store/store.js';
 import type { BackfillFeeder } from './backfill-feeder.js';
 import { createBackfillOutcomes } from './backfill-outcomes.js';
 import { createPartitionFetcher } from './fetch-partition.js';
@@ -17,6 +18,8 @@ import { TokenBucket } from './token-bucket.js';
 
 /** How often a dataset with no run left to feed is looked at again (another process may have opened one). */
 const FEED_RECHECK_MS = 10_000;
+/** How often the holders of live leases are judged (one small read; a gone verdict is kept). */
+const HOLDER_CHECK_MS = 1_000;
 
 export interface BackfillWorkerOptions {
   store: Store;
@@ -32,6 +35,12 @@ export interface BackfillWorkerOptions {
   /** Masks secrets in the error text an item keeps in the store. @default no masking */
   redact?: Redact;
   random?: () => number;
+  /**
+   * This process's holder id and the judge of others: items leased by a
+   * holder that is provably gone (it exited on this machine) are claimed again
+   * at once, not when their lease ends. @default createHolderCheck()
+   */
+  holders?: HolderCheck;
 }
 
 export interface BackfillWorker {
@@ -51,7 +60,8 @@ export interface BackfillWorker {
  * fetches them from the dataset's sources (failover, rate-limited, bounded
  * concurrency) by key, or as ranges when the source has `byRange`, stores
  * what comes back and settles the items. Crash-safe: an item in flight when
- * the process dies is claimed again once its lease ends.
+ * the process dies is claimed again at once by a process on the same machine
+ * (its holder is provably gone), otherwise once its lease ends.
  */
 export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWorker {
   const { store, clock, logger, events, ingestor, datasets, feeder } = options;
@@ -62,6 +72,9 @@ export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWo
   const pollMs = options.pollMs ?? 500;
   const random = options.random ?? Math.random;
   const redact = options.redact ?? noRedaction;
+  const holders = options.holders ?? createHolderCheck();
+  let claimer: BackfillClaimer = { holder: holders.self };
+  let holdersCheckedAt = Number.NEGATIVE_INFINITY;
   const inFlight = new Map<string, number>();
   const pacers = new Map<string, RequestPacer>();
   const tasks = new Set<Promise<void>>();
@@ -209,13 +222,19 @@ export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWo
   async function claimFor(rt: DatasetRuntime, free: number): Promise<{ starved: boolean; count: number }> {
     const { name, backfill } = rt.config;
     if (!byRange(rt)) {
-      const items = await store.claimBackfill(clock.now(), free, backfill.leaseMs, name);
+      const items = await store.claimBackfill(clock.now(), free, backfill.leaseMs, name, claimer);
       for (const item of items) launch(rt, [item]);
       return { starved: items.length < free, count: items.length };
     }
     let count = 0;
     for (let slot = 0; slot < free; slot++) {
-      const items = await store.claimBackfill(clock.now(), backfill.rangeSize, rangeLeaseMs(rt), name);
+      const items = await store.claimBackfill(
+        clock.now(),
+        backfill.rangeSize,
+        rangeLeaseMs(rt),
+        name,
+        claimer,
+      );
       if (items.length > 0) launch(rt, items);
       count += items.length;
       if (items.length < backfill.rangeSize) return { starved: true, count };
@@ -223,8 +242,27 @@ export function createBackfillWorker(options: BackfillWorkerOptions): BackfillWo
     return { starved: false, count };
   }
 
+  /** Judges the holders of live leases now and then: the gone ones' items are claimed with the due ones. */
+  async function judgeHolders(): Promise<void> {
+    if (clock.now() - holdersCheckedAt < HOLDER_CHECK_MS) return;
+    holdersCheckedAt = clock.now();
+    const goneHolders = (await store.listBackfillHolders(clock.now())).filter(
+      (h) => holders.liveness(h) === 'gone',
+    );
+    for (const h of goneHolders) {
+      if (claimer.goneHolders?.includes(h)) continue;
+      logger.warn({
+        msg: 'taking over the backfill leases of a holder that is gone',
+        holder: h,
+        holderAlive: 'gone',
+      });
+    }
+    claimer = goneHolders.length > 0 ? { holder: holders.self, goneHolders } : { holder: holders.self };
+  }
+
   async function pass(): Promise<number> {
     let claimed = 0;
+    await judgeHolders();
     for (const rt of eligible()) {
       const name = rt.config.name;
       const free = rt.config.backfill.concurrency - (inFlight.get(name) ?? 0);

@@ -1,6 +1,6 @@
-import { hostname } from 'node:os';
 import type { CompiledJob, CompiledScheduler } from '../config/compiled-config.js';
 import type { JobContext, JobRunTrigger, JobWorkResult } from '../config/job-function.js';
+import { createHolderCheck, type HolderCheck } from '../host/process-probe.js';
 import type { Clock } from '../internal/clock.js';
 import { describeError, GapwardenError } from '../internal/errors.js';
 import type { EventBus } from '../internal/events.js';
@@ -36,8 +36,14 @@ export interface JobRunnerDeps {
   work: (job: CompiledJob, ctx: JobContext) => Promise<JobWorkResult>;
   /** Extra catch-up decided from data (e.g. a calendar dataset behind its schedule): due times to run now. */
   dataCatchUp?: (job: CompiledJob, nowMs: number) => Promise<number | undefined>;
-  /** Identifies this process in leases. @default host:pid:random */
+  /** Identifies this process in leases. @default `holders.self` */
   holder?: string;
+  /**
+   * This process's holder id and the judge of other holders: a run held by a
+   * holder that is provably gone (it exited on this machine) is taken over at
+   * once instead of after its lease. @default createHolderCheck()
+   */
+  holders?: HolderCheck;
   /** How often the runner looks at the store for work of dead processes and remote pauses. @default 1000 */
   pollMs?: number;
   /** Masks secrets in the error text and skip reasons runs keep in the store. @default no masking */
@@ -93,7 +99,8 @@ interface Slot {
  */
 export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const { store, clock, logger, events, settings } = deps;
-  const holder = deps.holder ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const holders = deps.holders ?? createHolderCheck();
+  const holder = deps.holder ?? holders.self;
   const pollMs = deps.pollMs ?? 1000;
   const claimAheadMs = deps.claimAheadMs ?? 500;
   const redact = deps.redact ?? noRedaction;
@@ -189,6 +196,27 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   };
 
   /**
+   * Marks a running run whose holder is provably gone (it exited on this machine: kill -9, a crash)
+   * abandoned in the store's terms: its lease is ended in the holder's name, so the claim it refused
+   * can be asked again at once, and the run itself is taken over (run again, attempt + 1) as a run
+   * whose lease expired would be. False when the holder may be alive (another machine, or unknown).
+   */
+  const takeOverFromGone = async (run: JobRun, nowMs: number): Promise<boolean> => {
+    if (run.state !== 'running' || !run.holder || run.holder === holder) return false;
+    if (holders.liveness(run.holder) !== 'gone') return false;
+    logger.warn({
+      msg: 'taking over a job run whose holder is gone',
+      job: run.job,
+      dueAt: new Date(run.dueAt).toISOString(),
+      holder: run.holder,
+      holderAlive: 'gone',
+      leaseUntil: run.leaseUntil === null ? null : new Date(run.leaseUntil).toISOString(),
+    });
+    await store.releaseJobLease(run.id, run.holder, nowMs);
+    return true;
+  };
+
+  /**
    * Claims (job, dueAt) and runs it; resolves with the finished run, or undefined when not claimed.
    * Scheduled runs are refused when the job is paused in the store (`checkPaused`): another process
    * may have paused or resumed it. Manual claims go alone; the others join the tick's batch.
@@ -215,15 +243,27 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       ...(startsAt !== undefined && startsAt > now ? { startsAt } : {}),
       ...(Object.keys(params).length > 0 ? { detail: JSON.stringify(params) } : {}),
     };
-    const claim: JobClaimResult =
-      trigger === 'manual' ? await store.claimJobRun(request) : await claimBatch(request);
+    const ask = (): Promise<JobClaimResult> =>
+      trigger === 'manual' ? store.claimJobRun(request) : claimBatch(request);
+    let claim = await ask();
+    // Refused by a run whose holder exited (kill -9, crash): that lease is taken over now, not after it runs out.
+    if ('refused' in claim && claim.by && (await takeOverFromGone(claim.by, now))) claim = await ask();
     if (checkPaused) s.paused = 'refused' in claim && claim.refused === 'paused';
     if ('refused' in claim) {
       if (claim.refused === 'overlap') {
-        const detail = `previous run still running (held by ${claim.by?.holder})`;
+        const by = claim.by;
+        const detail = `previous run still running (held by ${by?.holder})`;
         await recordSkipped(job.id, dueAt, detail, now);
         events.emit('job:skipped', { job: job.id, dueAt, reason: 'overlap' });
-        logSkippedRun(logger, { job: job.id, dueAt, reason: 'overlap', detail, holder: claim.by?.holder });
+        logSkippedRun(logger, {
+          job: job.id,
+          dueAt,
+          reason: 'overlap',
+          detail,
+          holder: by?.holder,
+          holderAlive: holders.liveness(by?.holder),
+          leaseUntil: by?.leaseUntil,
+        });
       }
       return undefined;
     }
@@ -277,7 +317,15 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       const at = step.skipped;
       const detail = 'previous run still running';
       events.emit('job:skipped', { job: s.job.id, dueAt: at, reason: 'overlap' });
-      logSkippedRun(logger, { job: s.job.id, dueAt: at, reason: 'overlap', detail, holder });
+      logSkippedRun(logger, {
+        job: s.job.id,
+        dueAt: at,
+        reason: 'overlap',
+        detail,
+        holder,
+        holderAlive: 'alive',
+        leaseUntil: [...live].find((r) => r.run.job === s.job.id)?.run.leaseUntil,
+      });
       recordSkipped(s.job.id, at, detail, clock.now()).catch((err) =>
         logger.warn({ msg: 'could not record a skipped run', job: s.job.id, error: describeError(err) }),
       );
@@ -406,6 +454,9 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     async start() {
       const now = clock.now();
       const states = await register();
+      // Runs left `running` by a process of this machine that has exited are not waited for: their
+      // leases end now, and they are taken over below with the expired ones.
+      for (const run of await store.findRunningJobRuns([...slots.keys()])) await takeOverFromGone(run, now);
       for (const state of states) {
         const s = slots.get(state.job);
         if (!s) continue;

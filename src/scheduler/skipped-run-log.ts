@@ -1,3 +1,4 @@
+import type { HolderLiveness } from '../internal/holder-id.js';
 import type { Logger } from '../internal/logger.js';
 
 /** Why a due run did not run: the previous one still ran (`overlap`), or the job's `catchUp` is `skip`. */
@@ -17,6 +18,10 @@ export function logSkippedRun(
     reason: SkipReason;
     detail: string;
     holder?: string | null | undefined;
+    /** Whether the holder's process still runs: `unknown` for one on another machine. */
+    holderAlive?: HolderLiveness;
+    /** When the holder's lease ends (ms): the run is taken over then at the latest. */
+    leaseUntil?: number | null | undefined;
   },
 ): void {
   const line = {
@@ -26,6 +31,8 @@ export function logSkippedRun(
     reason: skip.reason,
     detail: skip.detail,
     ...(skip.holder ? { holder: skip.holder } : {}),
+    ...(skip.holderAlive ? { holderAlive: skip.holderAlive } : {}),
+    ...(typeof skip.leaseUntil === 'number' ? { leaseUntil: new Date(skip.leaseUntil).toISOString() } : {}),
   };
   if (skip.reason === 'overlap') logger.warn(line);
   else logger.info(line);

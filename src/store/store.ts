@@ -151,6 +151,12 @@ export interface PurgeReport {
  * persists in a part of its own (`part()`, see `store-part.ts`), so this
  * interface does not grow with each capability.
  */
+/** Who claims backfill items, and whose live leases it may take over (holders provably gone). */
+export interface BackfillClaimer {
+  holder: string;
+  goneHolders?: readonly string[];
+}
+
 export interface Store {
   /**
    * A module's part of the store, built on this store's adapter once (the same
@@ -247,10 +253,20 @@ export interface Store {
     nowMs: number,
   ): Promise<BackfillFeed | undefined>;
   /**
-   * Claims up to `limit` due items (pending with `nextAttemptAt <= nowMs`, or
-   * running with an expired lease), marking them running until `nowMs + leaseMs`.
+   * Claims up to `limit` due items (pending with `nextAttemptAt <= nowMs`,
+   * running with an expired lease, or running under one of `claimer.goneHolders`
+   * whatever its lease), marking them running until `nowMs + leaseMs` and held
+   * by `claimer.holder`.
    */
-  claimBackfill(nowMs: number, limit: number, leaseMs: number, dataset?: string): Promise<BackfillItem[]>;
+  claimBackfill(
+    nowMs: number,
+    limit: number,
+    leaseMs: number,
+    dataset?: string,
+    claimer?: BackfillClaimer,
+  ): Promise<BackfillItem[]>;
+  /** The holders of items running under a live lease (`leaseUntil > nowMs`), for the claimer to judge. */
+  listBackfillHolders(nowMs: number): Promise<string[]>;
   /**
    * Records outcomes: filled and not_found leave the queue (not_found also
    * becomes known-missing), retry goes back to pending, defer goes back to

@@ -20,6 +20,8 @@ export interface TestUpstream {
   failNext: number;
   /** Delay before each `/history` answer. */
   historyDelayMs: number;
+  /** Delay before each `/latest` answer. */
+  latestDelayMs: number;
   /** Body `/latest` sends instead of the normal one, verbatim. */
   latestBody: string | undefined;
   /** Items per `/range` page. */
@@ -36,6 +38,8 @@ export interface TestUpstream {
     history: number[];
     /** Every period `/latest` answered with, in order. */
     latestServed: number[];
+    /** When each `/latest` request arrived (ms), in order. */
+    latestAt: number[];
     /** Every `/history` request in arrival order, with who asked and how it ended. */
     historyLog: HistoryCall[];
     /** Every `/range` request in arrival order. */
@@ -77,13 +81,14 @@ export async function startTestUpstream(periods: Iterable<number>): Promise<Test
     down: false,
     failNext: 0,
     historyDelayMs: 0,
+    latestDelayMs: 0,
     latestBody: undefined,
     rangePageSize: 100,
     rangeOmits: new Set(),
     failNextRange: 0,
     throttleNext: 0,
     throttleRetryAfter: '1',
-    calls: { latest: 0, history: [], latestServed: [], historyLog: [], range: [] },
+    calls: { latest: 0, history: [], latestServed: [], latestAt: [], historyLog: [], range: [] },
     close: async () => {},
   };
   const server: Server = createServer(async (req, res) => {
@@ -95,6 +100,9 @@ export async function startTestUpstream(periods: Iterable<number>): Promise<Test
     if (state.down) return send(500, '{"message":"down"}');
     if (url.pathname === '/latest') {
       state.calls.latest++;
+      state.calls.latestAt.push(Date.now());
+      if (state.latestDelayMs) await new Promise((r) => setTimeout(r, state.latestDelayMs));
+      if (res.destroyed) return;
       if (state.latestBody !== undefined) return send(200, state.latestBody);
       const p = state.latest ?? Math.max(...state.periods.keys());
       state.calls.latestServed.push(p);

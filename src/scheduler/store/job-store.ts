@@ -121,6 +121,11 @@ export interface JobStore {
   releaseJobLease(runId: number, holder: string, nowMs: number): Promise<void>;
   /** Runs still `running` whose lease expired (their holder died): the runner claims them again. */
   findAbandonedJobRuns(nowMs: number, jobs: readonly string[]): Promise<JobRun[]>;
+  /**
+   * Every run of these jobs still `running`, live leases included: at start-up the runner
+   * abandons those whose holder is provably gone (it exited) instead of waiting for the lease.
+   */
+  findRunningJobRuns(jobs: readonly string[]): Promise<JobRun[]>;
   /** Records a due time that was not run (overlap, paused, catch-up policy); advances `lastDueAt`. Idempotent per (job, dueAt). */
   recordSkippedRun(job: string, dueAt: number, reason: string, nowMs: number): Promise<void>;
   /** {@link recordSkippedRun} for many due times in one transaction. */

@@ -1,4 +1,5 @@
 import type {
+  BackfillClaimer,
   BackfillFeed,
   BackfillItem,
   BackfillItemState,
@@ -41,7 +42,9 @@ export interface PostgresBackfillQueue {
     limit: number,
     leaseMs: number,
     datasetId: number | undefined,
+    claimer: BackfillClaimer | undefined,
   ): Promise<BackfillItem[]>;
+  holders(c: PgClient, nowMs: number): Promise<string[]>;
   settle(c: PgClient, settlements: readonly BackfillSettlement[], nowMs: number): Promise<BackfillRun[]>;
   list(
     c: PgClient,
@@ -100,7 +103,7 @@ const ENQUEUE = `
  * released at commit.
  */
 const claimSql = (forDataset: boolean) => {
-  const ds = forDataset ? 'AND dataset_id = $4' : '';
+  const ds = forDataset ? 'AND dataset_id = $6' : '';
   return `
     WITH pending AS (
       SELECT dataset_id, ordinal FROM backfill_items
@@ -110,11 +113,16 @@ const claimSql = (forDataset: boolean) => {
       SELECT dataset_id, ordinal FROM backfill_items
       WHERE state = 'running' AND lease_until <= $1 ${ds}
       ORDER BY dataset_id, ordinal LIMIT $2 FOR UPDATE SKIP LOCKED
+    ), orphaned AS (
+      SELECT dataset_id, ordinal FROM backfill_items
+      WHERE state = 'running' AND lease_until > $1 AND holder = ANY ($5::text[]) ${ds}
+      ORDER BY dataset_id, ordinal LIMIT $2 FOR UPDATE SKIP LOCKED
     ), due AS (
-      SELECT * FROM pending UNION ALL SELECT * FROM expired ORDER BY 1, 2 LIMIT $2
+      SELECT * FROM pending UNION ALL SELECT * FROM expired UNION ALL SELECT * FROM orphaned
+      ORDER BY 1, 2 LIMIT $2
     )
     UPDATE backfill_items b
-    SET state = 'running', lease_until = $3, attempts = b.attempts + 1, updated_at = $1
+    SET state = 'running', lease_until = $3, holder = $4, attempts = b.attempts + 1, updated_at = $1
     FROM due WHERE b.dataset_id = due.dataset_id AND b.ordinal = due.ordinal
     RETURNING ${ITEM_COLUMN_NAMES.map((name) => `b.${name}`).join(', ')}`;
 };
@@ -187,9 +195,9 @@ export function createPostgresBackfillQueue(deps: {
       await runs.finishIfDone(c, runId, nowMs);
       return { run: (await runs.get(c, runId))!, queued, queuedThrough: through };
     },
-    async claim(c, nowMs, limit, leaseMs, datasetId) {
+    async claim(c, nowMs, limit, leaseMs, datasetId, claimer) {
       if (limit <= 0) return [];
-      const values = [nowMs, limit, nowMs + leaseMs];
+      const values = [nowMs, limit, nowMs + leaseMs, claimer?.holder ?? null, claimer?.goneHolders ?? []];
       const { rows } = await c.query<ItemRow>({
         text: datasetId === undefined ? CLAIM_ALL : CLAIM_ONE,
         values: datasetId === undefined ? values : [...values, datasetId],
@@ -198,6 +206,13 @@ export function createPostgresBackfillQueue(deps: {
       // UPDATE ... RETURNING has no order; the contract's is (dataset registration, ordinal).
       rows.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       return toItems(c, rows);
+    },
+    async holders(c, nowMs) {
+      const { rows } = await c.query<{ holder: string }>(
+        "SELECT DISTINCT holder FROM backfill_items WHERE state = 'running' AND lease_until > $1 AND holder IS NOT NULL",
+        [nowMs],
+      );
+      return rows.map((r) => r.holder);
     },
     async settle(c, settlements, nowMs) {
       const touched = new Set<number>();

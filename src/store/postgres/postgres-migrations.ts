@@ -195,6 +195,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'backfill item holders',
+    sql: `
+      -- Who holds a running item's lease: a claimer takes over the items of a holder that is
+      -- provably gone (its process exited on this machine) before their lease ends.
+      ALTER TABLE backfill_items ADD COLUMN holder text;
+    `,
+  },
 ];
 
 /**

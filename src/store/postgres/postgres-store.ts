@@ -193,7 +193,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       exec.transaction(`queueing ${ordinals.length} more partitions into backfill run ${runId}`, (c) =>
         queue.feed(c, runId, expectedThrough, ordinals, through, nowMs),
       ),
-    claimBackfill: (nowMs, limit, leaseMs, dataset) =>
+    claimBackfill: (nowMs, limit, leaseMs, dataset, claimer) =>
       exec.transaction('claiming backfill items', async (c) =>
         queue.claim(
           c,
@@ -201,8 +201,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           limit,
           leaseMs,
           dataset === undefined ? undefined : await datasets.idOf(c, dataset),
+          claimer,
         ),
       ),
+    listBackfillHolders: (nowMs) =>
+      exec.read('listing the holders of backfill leases', (c) => queue.holders(c, nowMs)),
     async settleBackfill(settlements, nowMs) {
       if (settlements.length === 0) return [];
       return exec.transaction(`settling ${settlements.length} backfill items`, (c) =>

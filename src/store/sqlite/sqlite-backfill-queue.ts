@@ -1,4 +1,5 @@
 import type {
+  BackfillClaimer,
   BackfillFeed,
   BackfillItem,
   BackfillItemState,
@@ -33,7 +34,14 @@ export interface SqliteBackfillQueue {
     through: number,
     nowMs: number,
   ): BackfillFeed | undefined;
-  claim(nowMs: number, limit: number, leaseMs: number, datasetId: number | undefined): BackfillItem[];
+  claim(
+    nowMs: number,
+    limit: number,
+    leaseMs: number,
+    datasetId: number | undefined,
+    claimer: BackfillClaimer | undefined,
+  ): BackfillItem[];
+  holders(nowMs: number): string[];
   settle(settlements: readonly BackfillSettlement[], nowMs: number): BackfillRun[];
   list(datasetId: number, states: readonly BackfillItemState[], limit: number): BackfillItem[];
   count(datasetId: number): Record<BackfillItemState, number>;
@@ -55,7 +63,10 @@ type ItemRow = [
 ];
 const ITEM_COLUMNS = 'dataset_id, ordinal, run_id, state, attempts, next_attempt_at, last_error';
 
-/** The due items, in (dataset, ordinal) order: each arm walks the claim index for one state. */
+/**
+ * The due items, in (dataset, ordinal) order: each arm walks the claim index for one state;
+ * the last takes the live leases of holders provably gone (few rows: running items only).
+ */
 const due = (forDataset: boolean) => {
   const ds = forDataset ? 'AND dataset_id = @ds' : '';
   return `
@@ -64,6 +75,9 @@ const due = (forDataset: boolean) => {
     UNION ALL
     SELECT dataset_id, ordinal FROM backfill_items
       WHERE state = 'running' AND lease_until <= @now ${ds}
+    UNION ALL
+    SELECT dataset_id, ordinal FROM backfill_items
+      WHERE state = 'running' AND lease_until > @now ${ds} AND holder IN (SELECT value FROM json_each(@gone))
     ORDER BY 1, 2 LIMIT @limit`;
 };
 
@@ -93,7 +107,7 @@ export function createSqliteBackfillQueue(
   const claimItem = db
     .prepare(`
       UPDATE backfill_items
-      SET state = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?
+      SET state = 'running', lease_until = ?, holder = ?, attempts = attempts + 1, updated_at = ?
       WHERE dataset_id = ? AND ordinal = ?
       RETURNING ${ITEM_COLUMNS}`)
     .raw();
@@ -118,6 +132,11 @@ export function createSqliteBackfillQueue(
       WHERE dataset_id = ? AND state IN (SELECT value FROM json_each(?))
       ORDER BY ordinal LIMIT ?`)
     .raw();
+  const liveHolders = db
+    .prepare(
+      "SELECT DISTINCT holder FROM backfill_items WHERE state = 'running' AND lease_until > ? AND holder IS NOT NULL",
+    )
+    .pluck();
   const countStates = db
     .prepare('SELECT state, count(*) FROM backfill_items WHERE dataset_id = ? GROUP BY state')
     .raw();
@@ -181,13 +200,20 @@ export function createSqliteBackfillQueue(
     return { run: runs.get(runId)!, queued, queuedThrough: through };
   };
 
-  const claim = (nowMs: number, limit: number, leaseMs: number, datasetId: number | undefined) => {
-    const params = { now: nowMs, limit };
+  const claim = (
+    nowMs: number,
+    limit: number,
+    leaseMs: number,
+    datasetId: number | undefined,
+    claimer: BackfillClaimer | undefined,
+  ) => {
+    const params = { now: nowMs, limit, gone: JSON.stringify(claimer?.goneHolders ?? []) };
     const keys = (
       datasetId === undefined ? dueAll.all(params) : dueOne.all({ ...params, ds: datasetId })
     ) as [datasetId: number, ordinal: number][];
     const lease = nowMs + leaseMs;
-    return keys.map(([d, o]) => toItem(claimItem.get(lease, nowMs, d, o) as ItemRow));
+    const holder = claimer?.holder ?? null;
+    return keys.map(([d, o]) => toItem(claimItem.get(lease, holder, nowMs, d, o) as ItemRow));
   };
 
   const settle = (settlements: readonly BackfillSettlement[], nowMs: number) => {
@@ -241,7 +267,9 @@ export function createSqliteBackfillQueue(
     feed,
     // The write transaction is IMMEDIATE: the write lock is taken before the due items
     // are read, so two processes can never both read the same item as due.
-    claim: (nowMs, limit, leaseMs, datasetId) => (limit <= 0 ? [] : claim(nowMs, limit, leaseMs, datasetId)),
+    claim: (nowMs, limit, leaseMs, datasetId, claimer) =>
+      limit <= 0 ? [] : claim(nowMs, limit, leaseMs, datasetId, claimer),
+    holders: (nowMs) => liveHolders.all(nowMs) as string[],
     settle: (settlements, nowMs) => (settlements.length === 0 ? [] : settle(settlements, nowMs)),
     list(datasetId, states, limit) {
       return (selectItems.all(datasetId, JSON.stringify(states), limit) as ItemRow[]).map(toItem);

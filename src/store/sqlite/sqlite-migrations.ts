@@ -193,6 +193,15 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'backfill item holders',
+    sql: `
+      -- Who holds a running item's lease: a claimer takes over the items of a holder that is
+      -- provably gone (its process exited on this machine) before their lease ends.
+      ALTER TABLE backfill_items ADD COLUMN holder TEXT;
+    `,
+  },
+  {
     version: 8,
     name: 'record positions are never reused',
     sql: `

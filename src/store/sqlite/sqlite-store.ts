@@ -204,12 +204,15 @@ function createSqliteStoreOn(monitor: SqliteStoreMonitor, clock: Clock): Store {
         parts().queue.feed(runId, expectedThrough, ordinals, through, nowMs),
       );
     },
-    async claimBackfill(nowMs, limit, leaseMs, dataset) {
+    async claimBackfill(nowMs, limit, leaseMs, dataset, claimer) {
       return write('claiming backfill items', () => {
         const p = parts();
         const datasetId = dataset === undefined ? undefined : p.datasets.idOf(dataset);
-        return p.queue.claim(nowMs, limit, leaseMs, datasetId);
+        return p.queue.claim(nowMs, limit, leaseMs, datasetId, claimer);
       });
+    },
+    async listBackfillHolders(nowMs) {
+      return read('listing the holders of backfill leases', () => parts().queue.holders(nowMs));
     },
     async settleBackfill(settlements, nowMs) {
       return write(`settling ${settlements.length} backfill items`, () =>

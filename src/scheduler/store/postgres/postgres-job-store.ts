@@ -243,6 +243,17 @@ export function createPostgresJobStore(exec: PostgresHandle): JobStore {
             )
           ).rows,
       ),
+    findRunningJobRuns: (jobs) =>
+      exec.read(
+        'finding running job runs',
+        async (c) =>
+          (
+            await c.query<JobRun>(
+              `${SELECT_RUN} WHERE state = 'running' AND job = ANY ($1::text[]) ORDER BY due_at`,
+              [jobs],
+            )
+          ).rows,
+      ),
     async recordSkippedRun(job, dueAt, reason, nowMs) {
       await exec.transaction(`recording a skipped run of job "${job}"`, async (c) => {
         await c.query(

@@ -262,6 +262,9 @@ export function createSqliteJobStore(handle: SqliteHandle): JobStore {
         () => st().abandoned.all(nowMs, JSON.stringify(jobs)) as JobRun[],
       );
     },
+    async findRunningJobRuns(jobs) {
+      return read('finding running job runs', () => st().runningOf.all(JSON.stringify(jobs)) as JobRun[]);
+    },
     async recordSkippedRun(job, dueAt, reason, nowMs) {
       write(`recording a skipped run of job "${job}"`, () => {
         st().insertSkipped.run(job, dueAt, nowMs, nowMs, reason);
