@@ -150,7 +150,13 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     if (!decoded.ok) return deadLetter(t, m, decoded.reason, decoded.message);
     t.unacked.set(m.id, m);
     try {
-      const out = pipeline.accept({ topic: t.name, id: m.id, time: decoded.time, payload: decoded.payload });
+      const out = pipeline.accept({
+        topic: t.name,
+        id: m.id,
+        time: decoded.time,
+        payload: decoded.payload,
+        redelivered: m.redelivered,
+      });
       for (const x of out) pending.push(x);
     } catch (err) {
       t.unacked.delete(m.id);
@@ -260,14 +266,19 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         const d = dead[i] ?? [];
         if (d.length > 0) toAck.set(t, [...(toAck.get(t) ?? []), ...d.map((x) => x.message)]);
       });
+      const newest = new Map<TopicState, string | null>();
       const commits: TopicCommit[] = [...topics.values()].map((t, i) => {
         const list = toAck.get(t) ?? [];
+        // Redeliveries are acknowledged after newer messages: the checkpoint keeps the newest id.
+        let lastId = t.lastId;
+        for (const m of list) if (lastId === null || o.client.compareIds(m.id, lastId) > 0) lastId = m.id;
+        newest.set(t, lastId);
         return {
           pipeline: p.name,
           topic: t.name,
           acked: list.length,
           deadLetters: dead[i]?.length ?? 0,
-          lastId: list.length > 0 ? (list[list.length - 1]?.id ?? null) : null,
+          lastId,
           lag: t.lag,
         };
       });
@@ -277,8 +288,8 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         for (const m of list) t.unacked.delete(m.id);
         t.acked += list.length;
         t.deadLetters += dead[[...topics.values()].indexOf(t)]?.length ?? 0;
-        if (list.length > 0) t.lastId = list[list.length - 1]?.id ?? t.lastId;
       }
+      for (const [t, id] of newest) t.lastId = id;
       st.commits++;
       st.lastCommitAt = o.clock.now();
       st.lastError = null;
@@ -340,6 +351,11 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     async start() {
       if (st.running) return;
       abort = new AbortController();
+      // The newest id acknowledged so far, by any process of the group: a restart does not move it back.
+      for (const cp of await o.store.checkpoints(p.name)) {
+        const t = topics.get(cp.topic);
+        if (t && cp.lastId !== null) t.lastId = cp.lastId;
+      }
       for (const t of topics.values()) {
         t.consumer = await o.client.consumer({
           topic: t.name,
