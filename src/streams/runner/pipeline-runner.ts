@@ -133,6 +133,26 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     batches: 0,
   };
 
+  // Module failures are told when the outputs come out of the pipeline, once each, whatever the commit does.
+  let failuresToStore = 0;
+  const take = (outputs: readonly PipelineOutput[]): readonly PipelineOutput[] => {
+    for (const x of outputs) {
+      if (x.kind !== 'result' || x.status !== 'failed') continue;
+      st.moduleFailures++;
+      failuresToStore++;
+      const failure = {
+        pipeline: p.name,
+        module: x.module,
+        key: x.key,
+        batchId: x.batchId,
+        error: x.error ?? 'unknown error',
+      };
+      log.warn({ msg: 'stream module failed', ...failure });
+      o.events.emit('stream:module-failed', failure);
+    }
+    return outputs;
+  };
+
   const deadLetter = (t: TopicState, m: StreamMessage, reason: string, detail: string) => {
     t.deadLettered.push({ message: m, reason, detail });
     o.events.emit('stream:dead-letter', { pipeline: p.name, topic: t.name, id: m.id, reason });
@@ -157,7 +177,7 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         payload: decoded.payload,
         redelivered: m.redelivered,
       });
-      for (const x of out) pending.push(x);
+      for (const x of take(out)) pending.push(x);
     } catch (err) {
       t.unacked.delete(m.id);
       if (err instanceof PipelineMessageError) return deadLetter(t, m, err.reason, err.message);
@@ -189,7 +209,7 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     while (!signal.aborted) {
       await o.clock.sleep(every, signal).catch(() => undefined);
       if (signal.aborted) return;
-      for (const x of pipeline.tick()) pending.push(x);
+      for (const x of take(pipeline.tick())) pending.push(x);
       if (intervalDue() || sinceCommit >= p.commitEvery) await commit();
       if (o.clock.now() - lagAskedAt >= 5_000) {
         lagAskedAt = o.clock.now();
@@ -214,7 +234,9 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     const began = o.clock.now();
     const drained = await pipeline.drain();
     // Taken together, synchronously: every settled message's outputs are among these.
-    const outputs = [...pending, ...drained, ...pipeline.tick()];
+    const outputs = [...pending, ...take(drained), ...take(pipeline.tick())];
+    const failures = failuresToStore;
+    failuresToStore = 0;
     pending = [];
     const settled = [...retrySettled, ...pipeline.settled()];
     retrySettled = [];
@@ -226,11 +248,9 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     sinceCommit = 0;
     const results: ModuleResultOutput[] = [];
     const reports: BatchReport[] = [];
-    let failures = 0;
     for (const x of outputs) {
       if (x.kind === 'batch') reports.push(x.report);
       else if (x.status === 'ok') results.push(x);
-      else if (x.status === 'failed') failures++;
     }
     try {
       const letters = dead.flat();
@@ -282,7 +302,12 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
           lag: t.lag,
         };
       });
-      await o.store.saveCommit({ at: o.clock.now(), topics: commits, batches: reports.map(toStored) });
+      await o.store.saveCommit({
+        at: o.clock.now(),
+        topics: commits,
+        batches: reports.map(toStored),
+        moduleFailures: failures > 0 ? [{ pipeline: p.name, count: failures }] : [],
+      });
       for (const [t, list] of toAck) {
         await t.consumer?.ack(list);
         for (const m of list) t.unacked.delete(m.id);
@@ -294,7 +319,6 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
       st.lastCommitAt = o.clock.now();
       st.lastError = null;
       st.results += results.length;
-      st.moduleFailures += failures;
       st.batches += reports.length;
       const messages = [...toAck.values()].reduce((n, l) => n + l.length, 0);
       for (const r of reports)
@@ -319,6 +343,7 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         t.deadLettered = [...(dead[i] ?? []), ...t.deadLettered];
       });
       retrySettled = [...settled, ...retrySettled];
+      failuresToStore += failures;
       st.lastError = describeError(err);
       st.lastCommitAt = o.clock.now(); // retried after the interval, not in a tight loop
       log.error({ msg: 'stream commit failed', pipeline: p.name, error: st.lastError });
