@@ -203,6 +203,30 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     }
   }
 
+  /**
+   * Reads what a global topic holds before any keyed topic is read: with a keyed backlog, windows would
+   * otherwise close before the global message, published first, is read. Bounded, for a busy topic.
+   */
+  async function readGlobalBacklog(t: TopicState, signal: AbortSignal): Promise<void> {
+    for (let round = 0; round < 50 && !signal.aborted; round++) {
+      let batch: StreamMessage[];
+      try {
+        batch = await (t.consumer as StreamConsumer).fetch(500, signal);
+      } catch (err) {
+        if (!signal.aborted)
+          log.warn({
+            msg: 'stream fetch failed',
+            pipeline: p.name,
+            topic: t.name,
+            error: describeError(err),
+          });
+        return; // its loop retries
+      }
+      if (batch.length === 0) return;
+      for (const m of batch) handle(t, m);
+    }
+  }
+
   async function tickLoop(signal: AbortSignal): Promise<void> {
     const every = o.tickMs ?? 250;
     let lagAskedAt = 0;
@@ -399,6 +423,7 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         engine: o.client.engine,
       });
       const signal = abort.signal;
+      for (const t of topics.values()) if (t.global) await readGlobalBacklog(t, signal);
       loops = [...[...topics.values()].map((t) => consumeTopic(t, signal)), tickLoop(signal)];
     },
     async stop() {
