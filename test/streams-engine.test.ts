@@ -212,5 +212,45 @@ for (const server of STREAM_SERVERS) {
         /gapwarden_stream_dead_letter_messages\{pipeline="stations",topic="[^"]+station-data"\} 2/,
       );
     });
+
+    it('a global message published before a keyed backlog is in every window of that backlog', async () => {
+      const topics = telemetryTopics(uniqueTopic('gw.backlog'));
+      const seen: (StreamSinkResult | StreamSinkBatch)[] = [];
+      const config = compileConfig(
+        telemetryConfig({
+          storePath: join(tmp.dir, 'store.db'),
+          client: server.spec,
+          topics,
+          samples: 1,
+          grace: '0s',
+          fn: (items) => {
+            seen.push(...items);
+          },
+          start: new Date(T0 - 3_600_000).toISOString().slice(0, 16),
+        }),
+        { env: {} },
+      );
+      // Everything is waiting before the pipeline starts: the weather first, then 20 slots per station.
+      await publisher.publish(topics.weather, [{ body: { temp: 18 } }]);
+      const data = [];
+      const env = [];
+      for (let slot = 0; slot < 20; slot++)
+        for (const station of ['S1', 'S2', 'S3']) {
+          data.push({ body: { stationId: station, time: T0 + slot * MIN, power: slot } });
+          env.push({ body: { stationId: station, time: T0 + slot * MIN, temperature: 20 } });
+        }
+      await publisher.publish(topics.data, data);
+      await publisher.publish(topics.env, env);
+      engine = createEngine({ config, logger: silentLogger });
+      await engine.start({ collect: true, backfill: false });
+      const batches = () => seen.filter((s): s is StreamSinkBatch => s.kind === 'batch');
+      await until('the batches of the backlog', () => batches().length >= 19);
+      const missing = batches().filter((b) => b.missingTopics.includes(topics.weather));
+      assert.deepEqual(
+        missing.map((b) => b.batchId),
+        [],
+        'no batch of the backlog reports the weather missing',
+      );
+    });
   });
 }

@@ -50,7 +50,12 @@ for (const adapter of STORE_ADAPTERS) {
         lag,
       });
       await streams.saveCommit({ at: T0 + 1_000, topics: [topic(100, 2, '100', 40)], batches: [] });
-      await streams.saveCommit({ at: T0 + 6_000, topics: [topic(40, 1, '140', null)], batches: [report()] });
+      await streams.saveCommit({
+        at: T0 + 6_000,
+        topics: [topic(40, 1, '140', null)],
+        batches: [report()],
+        moduleFailures: [{ pipeline: 'telemetry', count: 2 }],
+      });
       await streams.saveCommit({ at: T0 + 61_000, topics: [topic(5, 0, null, 0)], batches: [] });
       const [cp] = await streams.checkpoints('telemetry');
       assert.deepEqual(cp, {
@@ -65,10 +70,17 @@ for (const adapter of STORE_ADAPTERS) {
       assert.deepEqual(await streams.checkpoints('other'), []);
       const minutes = await streams.minutes({ pipeline: 'telemetry', since: T0 });
       assert.deepEqual(
-        minutes.map((m) => [m.minute - T0, m.messages, m.deadLetters, m.batches, m.availability]),
+        minutes.map((m) => [
+          m.minute - T0,
+          m.messages,
+          m.deadLetters,
+          m.batches,
+          m.availability,
+          m.moduleFailures,
+        ]),
         [
-          [0, 140, 3, 1, 1],
-          [60_000, 5, 0, 0, null],
+          [0, 140, 3, 1, 1, 2],
+          [60_000, 5, 0, 0, null, 0],
         ],
       );
     });

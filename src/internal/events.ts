@@ -136,6 +136,8 @@ export interface GapwardenEvents {
     availabilityRatio: number;
     missingKeys: number;
   };
+  /** A module of a stream pipeline threw (or rejected) on one key's window: it gave no result. */
+  'stream:module-failed': { pipeline: string; module: string; key: string; batchId: string; error: string };
   /** A malformed message went to the dead-letter topic. */
   'stream:dead-letter': { pipeline: string; topic: string; id: string; reason: string };
 }

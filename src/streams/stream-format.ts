@@ -20,6 +20,7 @@ export function formatPipelines(pipelines: readonly PipelineSummary[]): string {
       i === 0 ? pct(p.availability.last) : '',
       i === 0 ? pct(p.availability.minLastHour) : '',
       i === 0 ? `${p.batchesLastHour} (${p.timedOutLastHour} timed out)` : '',
+      i === 0 ? String(p.moduleFailuresLastHour) : '',
     ]),
   );
   const errors = pipelines
@@ -27,7 +28,19 @@ export function formatPipelines(pipelines: readonly PipelineSummary[]): string {
     .map((p) => `${p.name}: last commit failed: ${p.lastError}`);
   return [
     table(
-      ['PIPELINE', 'CLIENT', 'TOPIC', 'ACKED', 'DEAD', 'LAG', 'THROUGHPUT', 'AVAIL', 'MIN 1H', 'BATCHES 1H'],
+      [
+        'PIPELINE',
+        'CLIENT',
+        'TOPIC',
+        'ACKED',
+        'DEAD',
+        'LAG',
+        'THROUGHPUT',
+        'AVAIL',
+        'MIN 1H',
+        'BATCHES 1H',
+        'FAILED 1H',
+      ],
       rows,
     ),
     ...errors,

@@ -60,6 +60,15 @@ export function registerStreamMetrics(registry: Registry, events: EventBus, stre
     labelNames: ['pipeline'] as const,
     registers,
   });
+  const moduleFailures = new Counter({
+    name: 'gapwarden_stream_module_failures_total',
+    help: 'Module runs of a stream pipeline that threw (or rejected) in this process, by pipeline and module.',
+    labelNames: ['pipeline', 'module'] as const,
+    registers,
+  });
+  const offFailure = events.on('stream:module-failed', (e) =>
+    moduleFailures.inc({ pipeline: e.pipeline, module: e.module }),
+  );
   const offBatch = events.on('stream:batch', (e) => {
     availability.set({ pipeline: e.pipeline }, e.availabilityRatio);
     batches.inc({ pipeline: e.pipeline, status: e.status });
@@ -68,5 +77,6 @@ export function registerStreamMetrics(registry: Registry, events: EventBus, stre
   return () => {
     offBatch();
     offCommit();
+    offFailure();
   };
 }

@@ -38,6 +38,7 @@ const pipelineSchema = z.object({
   availability: z.object({ last: z.number().nullable(), minLastHour: z.number().nullable() }),
   batchesLastHour: z.number().int(),
   timedOutLastHour: z.number().int(),
+  moduleFailuresLastHour: z.number().int().describe('module runs that threw in the last hour'),
   lastBatch: batchSchema.nullable(),
 });
 
@@ -48,6 +49,7 @@ const minuteSchema = z.object({
   deadLetters: z.number().int(),
   batches: z.number().int(),
   availability: z.number().nullable(),
+  moduleFailures: z.number().int(),
 });
 
 /** Pipelines with lag, throughput and availability; recent batch reports; activity per minute. */

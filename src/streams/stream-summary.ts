@@ -29,6 +29,8 @@ export interface PipelineSummary {
   availability: { last: number | null; minLastHour: number | null };
   batchesLastHour: number;
   timedOutLastHour: number;
+  /** Module runs that threw in the last hour, as committed by every process sharing the store. */
+  moduleFailuresLastHour: number;
   lastBatch: StoredBatchReport | null;
 }
 
@@ -42,7 +44,8 @@ export async function summarisePipelines(
   const out: PipelineSummary[] = [];
   for (const p of config.pipelines) {
     const checkpoints = await store.checkpoints(p.name);
-    const minutes = await store.minutes({ pipeline: p.name, since: now - 5 * 60_000 });
+    const hour = await store.minutes({ pipeline: p.name, since: now - 3_600_000 });
+    const minutes = hour.filter((m) => m.minute >= now - 5 * 60_000);
     const summary = await store.batchSummary(p.name, now - 3_600_000);
     const [lastBatch] = await store.recentBatches({ pipeline: p.name, limit: 1 });
     const status = live.get(p.name);
@@ -73,6 +76,7 @@ export async function summarisePipelines(
       },
       batchesLastHour: summary.batches,
       timedOutLastHour: summary.timedOut,
+      moduleFailuresLastHour: hour.reduce((n, m) => n + m.moduleFailures, 0),
       lastBatch: lastBatch ?? null,
     });
   }

@@ -81,11 +81,32 @@ export interface StreamClient {
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   /** Opens a durable consumer (created on first use; its position survives restarts). */
   consumer(options: ConsumerOptions): Promise<StreamConsumer>;
+  /**
+   * Orders two ids of one topic as the engine delivers them first time (negative: `a` came first), so
+   * the checkpoint keeps the newest id acknowledged whatever order acknowledgements come in.
+   */
+  compareIds(a: string, b: string): number;
   /** Closes every consumer and the connection. */
   close(): Promise<void>;
 }
 
 export type StreamEngine = 'nats' | 'redis' | 'kafka';
+
+/** Compares ids made of numbers joined by `separator` (`ms-seq`, `partition:offset`), part by part. */
+export function compareNumberedIds(a: string, b: string, separator: string): number {
+  const x = a.split(separator);
+  const y = b.split(separator);
+  const digits = /^\d+$/;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const p = x[i] ?? '0';
+    const q = y[i] ?? '0';
+    // An id of another engine (a pipeline moved to another client) orders as text rather than throwing.
+    if (!digits.test(p) || !digits.test(q)) return p < q ? -1 : p > q ? 1 : 0;
+    const d = BigInt(p) - BigInt(q);
+    if (d !== 0n) return d < 0n ? -1 : 1;
+  }
+  return 0;
+}
 
 const encoder = new TextEncoder();
 

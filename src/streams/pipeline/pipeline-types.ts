@@ -15,6 +15,11 @@ export interface PipelineMessage {
   /** Message time in ms since the epoch (the sample's own time, not the arrival time). */
   time: number;
   payload: Record<string, unknown>;
+  /**
+   * The engine delivered it before (to a consumer that may have died before storing its window).
+   * A redelivered message too old for its key's windows here is replayed, not dropped as late.
+   */
+  redelivered?: boolean;
 }
 
 /** How a missing slot of one field is filled. */

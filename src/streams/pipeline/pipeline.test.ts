@@ -158,6 +158,28 @@ describe('windows per key', () => {
     assert.equal(p.stats().late, 1);
   });
 
+  test('redelivered messages behind closed windows (a dead consumer taken over) get their own windows', () => {
+    const { p, send, clock } = setup({ window: { samples: 1, graceMs: 0, quietCloseMs: 1_000 } });
+    // This process read slots 10..12 first; the dead consumer's slots 3..5 come back after the ack wait.
+    for (const slot of [10, 11, 12]) send('S1', slot);
+    const replay = (slot: number, id: string) =>
+      p.accept({
+        topic: 'station-data',
+        id,
+        time: at(slot),
+        payload: { stationId: 'S1' },
+        redelivered: true,
+      });
+    const out = [...replay(3, 'old-3'), ...replay(4, 'old-4'), ...replay(5, 'old-5')];
+    assert.deepEqual(ends(out), ['S1@3', 'S1@4']);
+    clock.advance(1_000);
+    assert.deepEqual(ends(p.tick()), ['S1@12', 'S1@5'], 'the last of each closes when quiet');
+    assert.equal(p.stats().late, 0);
+    // Not redelivered: a message that old is late, as before.
+    assert.deepEqual(ends(send('S1', 6)), []);
+    assert.equal(p.stats().late, 1);
+  });
+
   test('two messages for one slot: the newer message time wins, the loser settles at once', () => {
     const { p, send, seen } = setup();
     send('S1', 0, { power: 1 }, 'station-data', 5000);

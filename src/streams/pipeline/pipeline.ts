@@ -89,6 +89,9 @@ export function createPipeline(def: PipelineDefinition, clock: Clock): Pipeline 
   const grace = def.window.graceMs;
   const keyBy = def.keyBy;
   const keys = new Map<string, KeyState>();
+  // Per key, the windows rebuilt from redelivered messages older than what `keys` already closed:
+  // what a consumer that died had taken and never stored (see accept).
+  const replays = new Map<string, KeyState>();
   let globalCache: Record<string, GlobalValue> = {};
   let outbox: PipelineOutput[] = [];
   let settledQueue: SettledMessage[] = [];
@@ -276,8 +279,8 @@ export function createPipeline(def: PipelineDefinition, clock: Clock): Pipeline 
     );
   };
 
-  const stateOf = (key: string): KeyState => {
-    let st = keys.get(key);
+  const stateOf = (key: string, lane = keys): KeyState => {
+    let st = lane.get(key);
     if (st === undefined) {
       st = {
         key,
@@ -289,16 +292,16 @@ export function createPipeline(def: PipelineDefinition, clock: Clock): Pipeline 
         pending: [],
         waiting: false,
       };
-      keys.set(key, st);
+      lane.set(key, st);
     }
     return st;
   };
 
-  const expire = (st: KeyState): void => {
+  const expire = (st: KeyState, lane: Map<string, KeyState>): void => {
     const last = st.pending[st.pending.length - 1];
     const into = last ? last.release : settledQueue; // settle only after windows still in flight
     for (const buf of st.buffers) n.held -= releaseBuffer(buf, into);
-    keys.delete(st.key);
+    lane.delete(st.key);
     n.expiredKeys++;
   };
 
@@ -326,9 +329,17 @@ export function createPipeline(def: PipelineDefinition, clock: Clock): Pipeline 
         acceptGlobal(msg);
         return takeOutputs();
       }
-      const st = stateOf(keyOf(msg));
+      const key = keyOf(msg);
+      let st = stateOf(key);
       st.lastSeen = clock.now();
       const slot = Math.floor(msg.time / c) * c;
+      // After a crash, the new consumer may read newer messages before the dead one's are handed to it
+      // (after the ack wait): those come back redelivered, behind this key's closed windows, and their
+      // windows may never have been stored. They get windows of their own, with the same output keys.
+      if (slot <= st.closedThrough && msg.redelivered) {
+        st = stateOf(key, replays);
+        st.lastSeen = clock.now();
+      }
       if (slot <= st.closedThrough) {
         n.accepted++;
         n.late++;
@@ -364,13 +375,15 @@ export function createPipeline(def: PipelineDefinition, clock: Clock): Pipeline 
     },
     tick() {
       const now = clock.now();
-      for (const st of [...keys.values()]) {
-        const quiet = now - st.lastSeen;
-        if (quiet >= def.window.quietCloseMs && st.triggers.length > 0) {
-          n.quietCloses++;
-          while (st.triggers.length > 0) closeWindow(st, st.triggers.shift()!, 'quiet');
+      for (const lane of [keys, replays]) {
+        for (const st of [...lane.values()]) {
+          const quiet = now - st.lastSeen;
+          if (quiet >= def.window.quietCloseMs && st.triggers.length > 0) {
+            n.quietCloses++;
+            while (st.triggers.length > 0) closeWindow(st, st.triggers.shift()!, 'quiet');
+          }
+          if (quiet >= def.idleExpiryMs) expire(st, lane);
         }
-        if (quiet >= def.idleExpiryMs) expire(st);
       }
       if (batch) for (const report of batch.tick()) outbox.push({ kind: 'batch', report });
       return takeOutputs();

@@ -133,6 +133,26 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     batches: 0,
   };
 
+  // Module failures are told when the outputs come out of the pipeline, once each, whatever the commit does.
+  let failuresToStore = 0;
+  const take = (outputs: readonly PipelineOutput[]): readonly PipelineOutput[] => {
+    for (const x of outputs) {
+      if (x.kind !== 'result' || x.status !== 'failed') continue;
+      st.moduleFailures++;
+      failuresToStore++;
+      const failure = {
+        pipeline: p.name,
+        module: x.module,
+        key: x.key,
+        batchId: x.batchId,
+        error: x.error ?? 'unknown error',
+      };
+      log.warn({ msg: 'stream module failed', ...failure });
+      o.events.emit('stream:module-failed', failure);
+    }
+    return outputs;
+  };
+
   const deadLetter = (t: TopicState, m: StreamMessage, reason: string, detail: string) => {
     t.deadLettered.push({ message: m, reason, detail });
     o.events.emit('stream:dead-letter', { pipeline: p.name, topic: t.name, id: m.id, reason });
@@ -150,8 +170,14 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     if (!decoded.ok) return deadLetter(t, m, decoded.reason, decoded.message);
     t.unacked.set(m.id, m);
     try {
-      const out = pipeline.accept({ topic: t.name, id: m.id, time: decoded.time, payload: decoded.payload });
-      for (const x of out) pending.push(x);
+      const out = pipeline.accept({
+        topic: t.name,
+        id: m.id,
+        time: decoded.time,
+        payload: decoded.payload,
+        redelivered: m.redelivered,
+      });
+      for (const x of take(out)) pending.push(x);
     } catch (err) {
       t.unacked.delete(m.id);
       if (err instanceof PipelineMessageError) return deadLetter(t, m, err.reason, err.message);
@@ -177,13 +203,37 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     }
   }
 
+  /**
+   * Reads what a global topic holds before any keyed topic is read: with a keyed backlog, windows would
+   * otherwise close before the global message, published first, is read. Bounded, for a busy topic.
+   */
+  async function readGlobalBacklog(t: TopicState, signal: AbortSignal): Promise<void> {
+    for (let round = 0; round < 50 && !signal.aborted; round++) {
+      let batch: StreamMessage[];
+      try {
+        batch = await (t.consumer as StreamConsumer).fetch(500, signal);
+      } catch (err) {
+        if (!signal.aborted)
+          log.warn({
+            msg: 'stream fetch failed',
+            pipeline: p.name,
+            topic: t.name,
+            error: describeError(err),
+          });
+        return; // its loop retries
+      }
+      if (batch.length === 0) return;
+      for (const m of batch) handle(t, m);
+    }
+  }
+
   async function tickLoop(signal: AbortSignal): Promise<void> {
     const every = o.tickMs ?? 250;
     let lagAskedAt = 0;
     while (!signal.aborted) {
       await o.clock.sleep(every, signal).catch(() => undefined);
       if (signal.aborted) return;
-      for (const x of pipeline.tick()) pending.push(x);
+      for (const x of take(pipeline.tick())) pending.push(x);
       if (intervalDue() || sinceCommit >= p.commitEvery) await commit();
       if (o.clock.now() - lagAskedAt >= 5_000) {
         lagAskedAt = o.clock.now();
@@ -208,7 +258,9 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     const began = o.clock.now();
     const drained = await pipeline.drain();
     // Taken together, synchronously: every settled message's outputs are among these.
-    const outputs = [...pending, ...drained, ...pipeline.tick()];
+    const outputs = [...pending, ...take(drained), ...take(pipeline.tick())];
+    const failures = failuresToStore;
+    failuresToStore = 0;
     pending = [];
     const settled = [...retrySettled, ...pipeline.settled()];
     retrySettled = [];
@@ -220,11 +272,9 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     sinceCommit = 0;
     const results: ModuleResultOutput[] = [];
     const reports: BatchReport[] = [];
-    let failures = 0;
     for (const x of outputs) {
       if (x.kind === 'batch') reports.push(x.report);
       else if (x.status === 'ok') results.push(x);
-      else if (x.status === 'failed') failures++;
     }
     try {
       const letters = dead.flat();
@@ -260,30 +310,39 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         const d = dead[i] ?? [];
         if (d.length > 0) toAck.set(t, [...(toAck.get(t) ?? []), ...d.map((x) => x.message)]);
       });
+      const newest = new Map<TopicState, string | null>();
       const commits: TopicCommit[] = [...topics.values()].map((t, i) => {
         const list = toAck.get(t) ?? [];
+        // Redeliveries are acknowledged after newer messages: the checkpoint keeps the newest id.
+        let lastId = t.lastId;
+        for (const m of list) if (lastId === null || o.client.compareIds(m.id, lastId) > 0) lastId = m.id;
+        newest.set(t, lastId);
         return {
           pipeline: p.name,
           topic: t.name,
           acked: list.length,
           deadLetters: dead[i]?.length ?? 0,
-          lastId: list.length > 0 ? (list[list.length - 1]?.id ?? null) : null,
+          lastId,
           lag: t.lag,
         };
       });
-      await o.store.saveCommit({ at: o.clock.now(), topics: commits, batches: reports.map(toStored) });
+      await o.store.saveCommit({
+        at: o.clock.now(),
+        topics: commits,
+        batches: reports.map(toStored),
+        moduleFailures: failures > 0 ? [{ pipeline: p.name, count: failures }] : [],
+      });
       for (const [t, list] of toAck) {
         await t.consumer?.ack(list);
         for (const m of list) t.unacked.delete(m.id);
         t.acked += list.length;
         t.deadLetters += dead[[...topics.values()].indexOf(t)]?.length ?? 0;
-        if (list.length > 0) t.lastId = list[list.length - 1]?.id ?? t.lastId;
       }
+      for (const [t, id] of newest) t.lastId = id;
       st.commits++;
       st.lastCommitAt = o.clock.now();
       st.lastError = null;
       st.results += results.length;
-      st.moduleFailures += failures;
       st.batches += reports.length;
       const messages = [...toAck.values()].reduce((n, l) => n + l.length, 0);
       for (const r of reports)
@@ -308,6 +367,7 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         t.deadLettered = [...(dead[i] ?? []), ...t.deadLettered];
       });
       retrySettled = [...settled, ...retrySettled];
+      failuresToStore += failures;
       st.lastError = describeError(err);
       st.lastCommitAt = o.clock.now(); // retried after the interval, not in a tight loop
       log.error({ msg: 'stream commit failed', pipeline: p.name, error: st.lastError });
@@ -340,6 +400,11 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
     async start() {
       if (st.running) return;
       abort = new AbortController();
+      // The newest id acknowledged so far, by any process of the group: a restart does not move it back.
+      for (const cp of await o.store.checkpoints(p.name)) {
+        const t = topics.get(cp.topic);
+        if (t && cp.lastId !== null) t.lastId = cp.lastId;
+      }
       for (const t of topics.values()) {
         t.consumer = await o.client.consumer({
           topic: t.name,
@@ -358,6 +423,7 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         engine: o.client.engine,
       });
       const signal = abort.signal;
+      for (const t of topics.values()) if (t.global) await readGlobalBacklog(t, signal);
       loops = [...[...topics.values()].map((t) => consumeTopic(t, signal)), tickLoop(signal)];
     },
     async stop() {

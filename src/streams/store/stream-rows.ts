@@ -61,6 +61,7 @@ export function toMinute(r: Row): StreamMinute {
     deadLetters: num(r.dead_letters),
     batches,
     availability: batches > 0 ? num(r.availability_sum) / batches : null,
+    moduleFailures: num(r.module_failures ?? 0),
   };
 }
 
@@ -69,15 +70,16 @@ export function minuteDeltas(commit: {
   at: number;
   topics: readonly { pipeline: string; acked: number; deadLetters: number }[];
   batches: readonly StoredBatchReport[];
+  moduleFailures?: readonly { pipeline: string; count: number }[];
 }) {
   const byPipeline = new Map<
     string,
-    { messages: number; deadLetters: number; batches: number; availability: number }
+    { messages: number; deadLetters: number; batches: number; availability: number; moduleFailures: number }
   >();
   const get = (p: string) => {
     let d = byPipeline.get(p);
     if (!d) {
-      d = { messages: 0, deadLetters: 0, batches: 0, availability: 0 };
+      d = { messages: 0, deadLetters: 0, batches: 0, availability: 0, moduleFailures: 0 };
       byPipeline.set(p, d);
     }
     return d;
@@ -87,6 +89,7 @@ export function minuteDeltas(commit: {
     d.messages += t.acked;
     d.deadLetters += t.deadLetters;
   }
+  for (const f of commit.moduleFailures ?? []) get(f.pipeline).moduleFailures += f.count;
   for (const b of commit.batches) {
     const d = get(b.pipeline);
     d.batches++;

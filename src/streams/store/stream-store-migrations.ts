@@ -41,12 +41,17 @@ const tables = (d: { int: string; text: string; real: string; strict: string }) 
   CREATE INDEX stream_batches_closed ON stream_batches (closed_at);
 `;
 
+// Module runs that threw, per minute: `gapwarden streams` shows them from any process.
+const moduleFailures = (int: string) =>
+  `ALTER TABLE stream_minutes ADD COLUMN module_failures ${int} NOT NULL DEFAULT 0;`;
+
 export const SQLITE_STREAM_MIGRATIONS: readonly StorePartMigration[] = [
   {
     version: 1,
     name: 'stream checkpoints, minutes, batch reports',
     sql: tables({ int: 'INTEGER', text: 'TEXT', real: 'REAL', strict: ' STRICT' }),
   },
+  { version: 2, name: 'stream module failures per minute', sql: moduleFailures('INTEGER') },
 ];
 
 export const POSTGRES_STREAM_MIGRATIONS: readonly StorePartMigration[] = [
@@ -55,4 +60,5 @@ export const POSTGRES_STREAM_MIGRATIONS: readonly StorePartMigration[] = [
     name: 'stream checkpoints, minutes, batch reports',
     sql: tables({ int: 'bigint', text: 'text', real: 'double precision', strict: '' }),
   },
+  { version: 2, name: 'stream module failures per minute', sql: moduleFailures('bigint') },
 ];

@@ -55,6 +55,8 @@ export interface StreamMinute {
   batches: number;
   /** Mean availability of the minute's batches (null without batches). */
   availability: number | null;
+  /** Module runs that threw (the window's other modules and keys went on). */
+  moduleFailures: number;
 }
 
 export interface BatchSummary {
@@ -71,6 +73,8 @@ export interface StreamStore {
     at: number;
     topics: readonly TopicCommit[];
     batches: readonly StoredBatchReport[];
+    /** Module runs that threw since the previous commit, per pipeline. */
+    moduleFailures?: readonly { pipeline: string; count: number }[];
   }): Promise<void>;
   checkpoints(pipeline?: string): Promise<TopicCheckpoint[]>;
   /** Newest first. */

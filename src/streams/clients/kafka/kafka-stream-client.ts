@@ -3,6 +3,7 @@ import { GapwardenError } from '../../../internal/errors.js';
 import { createMessageBuffer } from '../message-buffer.js';
 import {
   type ConsumerOptions,
+  compareNumberedIds,
   encodeBody,
   type StreamClient,
   type StreamConsumer,
@@ -187,6 +188,7 @@ export async function createKafkaStreamClient(options: KafkaStreamClientOptions)
       });
     },
     consumer: openConsumer,
+    compareIds: (a, b) => compareNumberedIds(a, b, ':'),
     async close() {
       for (const c of [...consumers]) await c.close().catch(() => undefined);
       if (producer) await quietly(() => producer?.close(true));

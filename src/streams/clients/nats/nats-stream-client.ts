@@ -13,6 +13,7 @@ import { GapwardenError } from '../../../internal/errors.js';
 import { createMessageBuffer } from '../message-buffer.js';
 import {
   type ConsumerOptions,
+  compareNumberedIds,
   encodeBody,
   type StreamClient,
   type StreamConsumer,
@@ -174,6 +175,7 @@ export async function createNatsStreamClient(options: NatsStreamClientOptions): 
       );
     },
     consumer: openConsumer,
+    compareIds: (a, b) => compareNumberedIds(a, b, '.'),
     async close() {
       for (const c of [...consumers]) await c.close().catch(() => undefined);
       await nc.drain().catch(() => nc.close());

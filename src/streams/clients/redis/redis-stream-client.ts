@@ -2,6 +2,7 @@ import { createClient } from 'redis';
 import { GapwardenError } from '../../../internal/errors.js';
 import {
   type ConsumerOptions,
+  compareNumberedIds,
   encodeBody,
   type StreamClient,
   type StreamConsumer,
@@ -186,6 +187,7 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
       );
     },
     consumer: openConsumer,
+    compareIds: (a, b) => compareNumberedIds(a, b, '-'),
     async close() {
       for (const c of [...consumers]) await c.close().catch(() => undefined);
       for (const c of connections) {

@@ -11,11 +11,12 @@ const CHECKPOINT = `
     dead_letters = c.dead_letters + excluded.dead_letters, last_id = COALESCE(excluded.last_id, c.last_id),
     lag = COALESCE(excluded.lag, c.lag), committed_at = excluded.committed_at`;
 const MINUTE = `
-  INSERT INTO stream_minutes AS m (pipeline, minute, messages, dead_letters, batches, availability_sum)
-  VALUES ($1, $2, $3, $4, $5, $6)
+  INSERT INTO stream_minutes AS m (pipeline, minute, messages, dead_letters, batches, availability_sum, module_failures)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)
   ON CONFLICT (pipeline, minute) DO UPDATE SET messages = m.messages + excluded.messages,
     dead_letters = m.dead_letters + excluded.dead_letters, batches = m.batches + excluded.batches,
-    availability_sum = m.availability_sum + excluded.availability_sum`;
+    availability_sum = m.availability_sum + excluded.availability_sum,
+    module_failures = m.module_failures + excluded.module_failures`;
 const BATCH = `
   INSERT INTO stream_batches (${BATCH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
   ON CONFLICT (pipeline, batch_id) DO UPDATE SET window_end = excluded.window_end, status = excluded.status,
@@ -41,7 +42,15 @@ export function createPostgresStreamStore(exec: PostgresHandle): StreamStore {
           ]);
         for (const b of commit.batches) await c.query(BATCH, batchValues(b));
         for (const m of minuteDeltas(commit))
-          await c.query(MINUTE, [m.pipeline, m.minute, m.messages, m.deadLetters, m.batches, m.availability]);
+          await c.query(MINUTE, [
+            m.pipeline,
+            m.minute,
+            m.messages,
+            m.deadLetters,
+            m.batches,
+            m.availability,
+            m.moduleFailures,
+          ]);
       });
     },
     async checkpoints(pipeline) {

@@ -13,11 +13,12 @@ function prepare(db: SqliteDatabase) {
         dead_letters = dead_letters + excluded.dead_letters, last_id = COALESCE(excluded.last_id, last_id),
         lag = COALESCE(excluded.lag, lag), committed_at = excluded.committed_at`),
     minute: db.prepare(`
-      INSERT INTO stream_minutes (pipeline, minute, messages, dead_letters, batches, availability_sum)
-      VALUES (?, ?, ?, ?, ?, ?)
+      INSERT INTO stream_minutes (pipeline, minute, messages, dead_letters, batches, availability_sum, module_failures)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (pipeline, minute) DO UPDATE SET messages = messages + excluded.messages,
         dead_letters = dead_letters + excluded.dead_letters, batches = batches + excluded.batches,
-        availability_sum = availability_sum + excluded.availability_sum`),
+        availability_sum = availability_sum + excluded.availability_sum,
+        module_failures = module_failures + excluded.module_failures`),
     batch: db.prepare(`
       INSERT INTO stream_batches (${BATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (pipeline, batch_id) DO UPDATE SET window_end = excluded.window_end, status = excluded.status,
@@ -56,7 +57,15 @@ export function createSqliteStreamStore(handle: SqliteHandle): StreamStore {
           s.checkpoint.run(t.pipeline, t.topic, t.acked, t.deadLetters, t.lastId, t.lag, commit.at);
         for (const b of commit.batches) s.batch.run(...batchValues(b));
         for (const m of minuteDeltas(commit))
-          s.minute.run(m.pipeline, m.minute, m.messages, m.deadLetters, m.batches, m.availability);
+          s.minute.run(
+            m.pipeline,
+            m.minute,
+            m.messages,
+            m.deadLetters,
+            m.batches,
+            m.availability,
+            m.moduleFailures,
+          );
       });
     },
     async checkpoints(pipeline) {
