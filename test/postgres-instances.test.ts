@@ -161,8 +161,16 @@ datasets:
     for (let i = 1; i < dues.length; i++)
       assert.equal(dues[i]! - dues[i - 1]!, 1000, `a due time was skipped after ${dues[i - 1]}`);
     const beforeKill = runs.filter((r) => r.startedAt < killedAt);
-    const notOk = (rs: JobRun[]) => rs.filter((r) => r.state !== 'ok');
-    assert.deepEqual(notOk(beforeKill), [], 'every collect run before the kill succeeded');
+    // A run that outlasts the 1 s interval (three processes starting at once on a loaded machine)
+    // makes the next due time skip — the documented overlap policy, recorded with the live holder.
+    const overlapped = (r: JobRun) =>
+      r.state === 'skipped' && /^previous run still running \(held by /.test(r.detail ?? '');
+    const notOk = (rs: JobRun[]) => rs.filter((r) => r.state !== 'ok' && !overlapped(r));
+    assert.deepEqual(notOk(beforeKill), [], 'every collect run before the kill succeeded or overlapped');
+    assert.ok(
+      beforeKill.filter(overlapped).length <= 2,
+      `collect runs overlapped ${beforeKill.filter(overlapped).length} times before the kill`,
+    );
     const holders = new Set(runs.map((r) => r.holder?.split(':')[1]));
     assert.ok(holders.size >= 2, `the collect runs should be shared, ran in ${[...holders]}`);
 

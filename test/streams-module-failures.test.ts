@@ -91,14 +91,19 @@ for (const server of STREAM_SERVERS) {
 `,
       );
       const port = await freePort();
-      child = spawnCli(['serve', '--config', config, '--port', String(port)]);
+      // The test runner silences child logs (GAPWARDEN_LOG_LEVEL=silent); this test reads them.
+      child = spawnCli(['serve', '--config', config, '--port', String(port)], {
+        GAPWARDEN_LOG_LEVEL: 'info',
+      });
       const url = `http://127.0.0.1:${port}`;
       await until(
         'serve to answer',
         async () =>
           (await fetch(`${url}/api/streams`)).ok && child?.output().includes('stream pipeline started'),
         60_000,
-      );
+      ).catch((err) => {
+        throw new Error(`${(err as Error).message}\n${child?.output()}`);
+      });
       await publisher.publish(
         topic,
         Array.from({ length: MESSAGES }, (_, n) => ({

@@ -48,7 +48,12 @@ for (const adapter of STORE_ADAPTERS) {
 log: { level: info }
 ${yaml(up.url)}`,
       );
-      const serve = () => spawnCli(['serve', '--config', config, '--no-http'], { GW_TEST_STORE: o.locator });
+      // The test runner silences child logs (GAPWARDEN_LOG_LEVEL=silent); this test reads them.
+      const serve = () =>
+        spawnCli(['serve', '--config', config, '--no-http'], {
+          GW_TEST_STORE: o.locator,
+          GAPWARDEN_LOG_LEVEL: 'info',
+        });
       const store = async () => {
         if (!o.store) {
           const s = await adapter.open(o.locator);

@@ -47,7 +47,11 @@ export function spawnCli(
 
 /** Resolves with the exit code (or signal) once the child exits. */
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null)
+  // 'close' comes after 'exit' once stdout and stderr are drained: output() then holds every line.
+  const drained = () => child.stdout === null || (child.stdout.readableEnded && child.stderr?.readableEnded);
+  if ((child.exitCode !== null || child.signalCode !== null) && drained())
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve) =>
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal })),
+  );
 }

@@ -12,12 +12,12 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import Database from 'better-sqlite3';
 import { createClient } from 'redis';
-import { createStreamClient } from '../src/streams/clients/create-stream-client.js';
-import { natsStreamName } from '../src/streams/clients/nats/nats-stream-client.js';
-import type { StreamClient } from '../src/streams/clients/stream-client.js';
-import { exited, spawnCli } from './helpers/cli.js';
-import { REDIS_SERVER, STREAM_SERVERS, type StreamServer, uniqueTopic } from './helpers/stream-servers.js';
-import { tempDir } from './helpers/temp-dir.js';
+import { createStreamClient } from '../../src/streams/clients/create-stream-client.js';
+import { natsStreamName } from '../../src/streams/clients/nats/nats-stream-client.js';
+import type { StreamClient } from '../../src/streams/clients/stream-client.js';
+import { exited, spawnCli } from './cli.js';
+import { REDIS_SERVER, type StreamServer, uniqueTopic } from './stream-servers.js';
+import { tempDir } from './temp-dir.js';
 
 const MIN = 60_000;
 const KEYS = 10;
@@ -172,7 +172,8 @@ async function newestId(server: StreamServer, topic: string): Promise<string> {
   throw new Error(`no newest id for ${s.engine}`);
 }
 
-for (const server of STREAM_SERVERS) {
+/** The crash suite on one server; one test file per server keeps each file well inside the runner's timeout. */
+export function streamsCrashSuite(server: StreamServer): void {
   describe(`streams crash on ${server.name}`, { skip: server.skip, timeout: 240_000 }, () => {
     let tmp: ReturnType<typeof tempDir>;
     let publisher: StreamClient;
@@ -194,7 +195,11 @@ for (const server of STREAM_SERVERS) {
       const config = writeConfig(tmp.dir, server, topic);
       const db = join(tmp.dir, 'store.db');
       const start = (name: string) => {
-        const child = spawnCli(['streams', 'run', '--config', config], { GAPWARDEN_STREAM_CONSUMER: name });
+        const child = spawnCli(['streams', 'run', '--config', config], {
+          GAPWARDEN_STREAM_CONSUMER: name,
+          // The test runner silences child logs; this suite waits for the start line.
+          GAPWARDEN_LOG_LEVEL: 'info',
+        });
         children.push(child);
         return child;
       };
@@ -212,7 +217,9 @@ for (const server of STREAM_SERVERS) {
         'the first process to start',
         () => first.output().includes('stream pipeline started'),
         60_000,
-      );
+      ).catch((err) => {
+        throw new Error(`${err.message}\n${first.output()}`);
+      });
       // Publish half while it consumes; kill it once it has committed some and still holds some.
       const half = TOTAL / 2;
       const publishing = publish(0, half, 20);
