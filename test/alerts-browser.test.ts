@@ -2,21 +2,13 @@
 // silent: the badge counts the P0, the page lists it, Acknowledge works with the token, the
 // alert's page shows its history and delivery log, and the badge clears once it resolves.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM_MISSING, launchChromium } from './helpers/browser-serve.js';
 import { exited, spawnCli } from './helpers/cli.js';
 import { tempDir, waitFor } from './helpers/temp-dir.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--no-first-run',
-];
-const skip = existsSync(CHROMIUM) ? false : 'chromium not installed: apt-get install chromium';
+const skip = CHROMIUM_MISSING;
 
 describe('dashboard: alerts page and badge', () => {
   const tmp = tempDir('gapwarden-alerts-browser-');
@@ -49,7 +41,7 @@ describe('dashboard: alerts page and badge', () => {
       'the demo to print its dashboard address',
       20_000,
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
   after(async () => {

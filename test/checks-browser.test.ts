@@ -4,21 +4,13 @@
 // one action per finding, Confirm repairs them (the score goes to 100 %), Rollback restores the
 // findings, and a second rollback is refused in the server's words.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { CHROMIUM_MISSING, launchChromium } from './helpers/browser-serve.js';
 import { exited, spawnCli } from './helpers/cli.js';
 import { tempDir, waitFor } from './helpers/temp-dir.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--no-first-run',
-];
-const skip = existsSync(CHROMIUM) ? false : 'chromium not installed: apt-get install chromium';
+const skip = CHROMIUM_MISSING;
 
 const text = async (l: Locator) => ((await l.innerText()) ?? '').replace(/\s+/g, ' ').trim();
 
@@ -53,7 +45,7 @@ describe('dashboard: checks, repair and rollback', () => {
     firstScore =
       /check task-outputs: degraded, level \w+, score ([\d.]+)%, (\d+) findings/.exec(out)?.[1] ?? '';
     assert.ok(missing > 0 && firstScore, `the demo should report a degraded first check run:\n${out}`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+    browser = await launchChromium();
     // A fresh profile: no token saved, so the first write asks for it.
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   });
