@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sqlConsistencyQueries } from '../src/checks/consistency/consistency-queries.js';
 import { type RepairTarget, runRepair } from '../src/checks/repair/repair-runner.js';
 import { repairTargetFor } from '../src/checks/repair/repair-target.js';
 import { rollbackRun } from '../src/checks/repair/rollback-run.js';
@@ -105,7 +106,7 @@ for (const kind of TEAM_DATABASES) {
     const target = (check: CompiledConsistencyCheck): RepairTarget =>
       repairTargetFor({
         check,
-        reader: db.writer,
+        reader: sqlConsistencyQueries(check, db.writer),
         writer: db.writer,
         fromMs: NOW - 120 * MIN,
         toMs: NOW + MIN,

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sqlConsistencyQueries } from '../../src/checks/consistency/consistency-queries.js';
 import { runRepair } from '../../src/checks/repair/repair-runner.js';
 import { repairTargetFor } from '../../src/checks/repair/repair-target.js';
 import { repairStorePart } from '../../src/checks/repair/store/repair-store-part.js';
@@ -123,7 +124,7 @@ async function benchDialect(dialect: ConnectionDialect, figures: Figure[], notes
         if (which === 'repair') {
           const target = repairTargetFor({
             check,
-            reader: db.conn,
+            reader: sqlConsistencyQueries(check, db.conn),
             writer: db.conn,
             fromMs: NOW - 86_400_000,
             toMs: NOW + 60_000,

@@ -1,4 +1,4 @@
-import type { CompiledCheck } from '../config/compiled-checks.js';
+import type { CompiledCheck, CompiledCheckSide } from '../config/compiled-checks.js';
 import type { CheckRun } from './check-run.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -43,7 +43,7 @@ export function summarizeCheck(check: CompiledCheck, last: CheckRun | undefined)
     name: check.name,
     kind: check.kind,
     description: check.description ?? null,
-    target: 'connection' in check ? { connection: check.connection } : { dataset: check.dataset },
+    target: checkTarget(check),
     timezone: check.timezone,
     thresholds: check.scale,
     profiles: check.profiles.map((p) => ({
@@ -54,4 +54,22 @@ export function summarizeCheck(check: CompiledCheck, last: CheckRun | undefined)
     repair: check.repair ? check.repair.action.kind : null,
     lastRun: last ? summarizeCheckRun(last) : null,
   };
+}
+
+/** What a check reads: its connection, or its dataset (a consistency check of two datasets: `parents → children`). */
+function checkTarget(check: CompiledCheck): { connection: string } | { dataset: string } {
+  switch (check.kind) {
+    case 'freshness':
+    case 'gaps':
+      return { dataset: check.dataset };
+    case 'sql':
+    case 'volume':
+      return { connection: check.connection };
+    case 'consistency': {
+      if (check.connection !== undefined) return { connection: check.connection };
+      // Without a connection both sides are datasets.
+      const name = (side: CompiledCheckSide) => (side.kind === 'dataset' ? side.dataset : side.table);
+      return { dataset: `${name(check.parents)} → ${name(check.children)}` };
+    }
+  }
 }

@@ -8,7 +8,7 @@ import { appendResultLine } from './check-results-file.js';
 import type { CheckDayScore, CheckRun, CheckRunTrigger, CheckTrendDay } from './check-run.js';
 import type { CheckConnection } from './connections/check-connection.js';
 import { openCheckConnection } from './connections/open-check-connection.js';
-import { runConsistency } from './consistency/run-consistency.js';
+import { consistencyQueriesFor } from './consistency/consistency-queries.js';
 import { evaluateCheck } from './evaluate-check.js';
 import { healthOf, levelOf } from './score/score-scale.js';
 import type { CheckStore } from './store/check-store.js';
@@ -75,9 +75,9 @@ export function createChecks(ctx: ModuleContext): Checks {
     let days: CheckDayScore[] = [];
     // The deep profile breaks its window down by local day: the trend of the last two weeks in one run.
     if (profile === 'deep' && check.kind === 'consistency') {
-      const db = connection(check.connection);
+      const queries = consistencyQueriesFor(check, { connection, core: ctx.core });
       for (const slice of daySlices(check.timezone, fromMs, toMs)) {
-        const o = await runConsistency({ ...check, sample: 0 }, db, slice.fromMs, slice.toMs);
+        const o = await queries.evaluate(slice.fromMs, slice.toMs, 0);
         days.push({ day: slice.day, score: o.score, total: o.total, findings: o.findings });
       }
     } else days = [];

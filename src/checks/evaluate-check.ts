@@ -2,7 +2,7 @@ import type { CompiledCheck } from '../config/compiled-checks.js';
 import type { Core } from '../core/core.js';
 import type { CheckOutcome } from './check-outcome.js';
 import type { CheckConnection } from './connections/check-connection.js';
-import { runConsistency } from './consistency/run-consistency.js';
+import { consistencyQueriesFor } from './consistency/consistency-queries.js';
 import { runDatasetCheck } from './datasets/run-dataset-check.js';
 import { runSqlCheck } from './sql-check/run-sql-check.js';
 import { runVolume } from './volume/run-volume.js';
@@ -16,7 +16,7 @@ export function evaluateCheck(
 ): Promise<CheckOutcome> {
   switch (check.kind) {
     case 'consistency':
-      return runConsistency(check, deps.connection(check.connection), fromMs, toMs);
+      return consistencyQueriesFor(check, deps).evaluate(fromMs, toMs, check.sample);
     case 'sql':
       return runSqlCheck(check, deps.connection(check.connection), fromMs, toMs);
     case 'volume':

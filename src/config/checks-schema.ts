@@ -10,10 +10,11 @@ const duration = z.union([
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
 const NAME_MESSAGE = 'a name of letters, digits, _ or - (starting with a letter or digit, at most 63)';
 /** A column or table name used in generated SQL: plain identifiers only (optionally schema-qualified). */
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+/** A column or table name safe to place in generated SQL. */
+export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 const identifier = z
   .string()
-  .regex(IDENT, 'a plain identifier (letters, digits and _, optionally schema.table)');
+  .regex(SQL_IDENTIFIER, 'a plain identifier (letters, digits and _, optionally schema.table)');
 
 /**
  * A named connection to a team's own database: exactly one of `postgres`
@@ -35,19 +36,44 @@ export const connectionSchema = z
   })
   .strict();
 
-/** One side of a consistency check: a table or a query, its key column and its time column. */
+const matchValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/**
+ * One side of a consistency check: a table or a query of the check's
+ * connection, or a gapwarden dataset read from gapwarden's store (exactly one
+ * of `table`, `query`, `dataset`).
+ */
 const sideSchema = z
   .object({
-    /** A table (or view); exactly one of `table` or `query`. */
+    /** A table (or view). */
     table: identifier.optional(),
     /** A SELECT whose rows are this side (used as a subquery). */
     query: z.string().min(1).optional(),
-    /** The column joining parents to children. */
-    key: identifier,
-    /** The column holding each row's time (a timestamp, or epoch milliseconds with `timeFormat: 'epoch-ms'`). */
-    time: identifier,
-    /** A SQL predicate on this side's rows, e.g. `status = 'SUCCESS'`. */
-    where: z.string().min(1).optional(),
+    /** A gapwarden dataset (under `datasets`). */
+    dataset: z.string().min(1).optional(),
+    /**
+     * The column (a dataset: the payload field, or `$partition` for the
+     * record's partition value) joining parents to children.
+     */
+    key: z.string().min(1),
+    /**
+     * The column holding each row's time (a timestamp, or epoch milliseconds
+     * with `timeFormat: 'epoch-ms'`). A dataset: a payload field (ISO 8601
+     * text or epoch milliseconds), `$partition` (the instant a calendar
+     * partition starts) or `$ingestedAt` (when gapwarden stored the record).
+     */
+    time: z.string().min(1),
+    /**
+     * A table or query: a SQL predicate on its rows, e.g. `status = 'SUCCESS'`.
+     * A dataset: payload fields and the value each must hold (or any of a
+     * list), e.g. `{ status: SUCCESS }`.
+     */
+    where: z
+      .union([
+        z.string().min(1),
+        z.record(z.string().min(1), z.union([matchValue, z.array(matchValue).min(1)])),
+      ])
+      .optional(),
   })
   .strict();
 
@@ -115,8 +141,8 @@ const commonCheckFields = {
 const consistencyCheckSchema = z
   .object({
     kind: z.literal('consistency'),
-    /** The connection (under `connections`) the check reads. */
-    connection: z.string(),
+    /** The connection (under `connections`) the table and query sides are read from; not needed when both sides are datasets. */
+    connection: z.string().optional(),
     parents: sideSchema,
     children: sideSchema,
     /** How the time columns are stored. @default 'timestamp' */
@@ -195,6 +221,7 @@ export const checksSchema = z.record(z.string().regex(NAME, NAME_MESSAGE), check
 export type ConnectionConfig = z.input<typeof connectionSchema>;
 export type CheckConfig = z.input<typeof checkSchema>;
 export type ConsistencyCheckConfig = z.input<typeof consistencyCheckSchema>;
+export type ConsistencySideConfig = z.input<typeof sideSchema>;
 export type SqlCheckConfig = z.input<typeof sqlCheckSchema>;
 export type VolumeCheckConfig = z.input<typeof volumeCheckSchema>;
 export type DatasetCheckConfig = z.input<typeof datasetCheckSchema>;

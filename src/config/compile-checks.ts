@@ -4,8 +4,8 @@ import { compileSchedule } from '../domain/schedule/compile-schedule.js';
 import type { ScheduleSpec } from '../domain/schedule/schedule-spec.js';
 import { assertTimeZone } from '../domain/time-zone.js';
 import { ConfigError, type ConfigIssue, describeError } from '../internal/errors.js';
-import type { CheckConfig, CheckProfile, ConnectionConfig } from './checks-schema.js';
-import { CHECK_PROFILES } from './checks-schema.js';
+import type { CheckConfig, CheckProfile, ConnectionConfig, ConsistencySideConfig } from './checks-schema.js';
+import { CHECK_PROFILES, SQL_IDENTIFIER } from './checks-schema.js';
 import { compileCheckRepair } from './compile-check-repairs.js';
 import { describeSchedule } from './compile-jobs.js';
 import {
@@ -15,6 +15,7 @@ import {
   type CompiledCheckSide,
   type CompiledChecks,
   type CompiledConnection,
+  type CompiledDatasetSide,
   type CompiledScoreScale,
   checkJobId,
 } from './compiled-checks.js';
@@ -132,7 +133,7 @@ function compileCheck(
   }
   const scale = compileScale(at, c, issues);
   const profiles = compileProfiles(at, c, timezone, issues);
-  if ('connection' in c) {
+  if ('connection' in c && c.connection !== undefined) {
     const names = Object.keys(input.connections ?? {});
     if (!names.includes(c.connection)) {
       issues.push({
@@ -167,8 +168,16 @@ function compileCheck(
   let out: CompiledCheck | undefined;
   switch (c.kind) {
     case 'consistency': {
-      const parents = compileSide(`${at}.parents`, c.parents, issues);
-      const children = compileSide(`${at}.children`, c.children, issues);
+      const parents = compileSide(`${at}.parents`, c.parents, input, issues);
+      const children = compileSide(`${at}.children`, c.children, input, issues);
+      if (c.connection === undefined && (parents.kind === 'sql' || children.kind === 'sql')) {
+        issues.push({
+          path: `${at}.connection`,
+          expected: `a connection name (one of: ${Object.keys(input.connections ?? {}).join(', ') || 'none configured under `connections`'})`,
+          found: 'none',
+          message: `check "${name}" reads a table or query: name the connection it is in`,
+        });
+      }
       out = {
         ...base,
         kind: 'consistency',
@@ -249,18 +258,92 @@ function compileCheck(
 
 function compileSide(
   at: string,
-  s: { table?: string; query?: string; key: string; time: string; where?: string },
+  s: ConsistencySideConfig,
+  input: CompileChecksInput,
   issues: ConfigIssue[],
 ): CompiledCheckSide {
-  if ((s.table === undefined) === (s.query === undefined)) {
+  const set = (['table', 'query', 'dataset'] as const).filter((k) => s[k] !== undefined);
+  if (set.length !== 1) {
     issues.push({
       path: at,
-      expected: 'exactly one of `table` or `query`',
-      found: s.table === undefined ? 'neither' : 'both',
-      message: 'each side of a consistency check is one table or one query',
+      expected: 'exactly one of `table`, `query` or `dataset`',
+      found: set.length === 0 ? 'none' : set.join(' and '),
+      message: 'each side of a consistency check is one table, one query or one gapwarden dataset',
     });
   }
-  return { table: s.table, query: s.query, key: s.key, time: s.time, where: s.where };
+  if (s.dataset !== undefined) return compileDatasetSide(at, { ...s, dataset: s.dataset }, input, issues);
+  for (const field of ['key', 'time'] as const) {
+    if (!SQL_IDENTIFIER.test(s[field])) {
+      issues.push({
+        path: `${at}.${field}`,
+        expected: 'a plain identifier (letters, digits and _, optionally table.column)',
+        found: JSON.stringify(s[field]),
+        message: `the ${field} column of a table or query side is placed in SQL: name a column`,
+      });
+    }
+  }
+  if (s.where !== undefined && typeof s.where !== 'string') {
+    issues.push({
+      path: `${at}.where`,
+      expected: 'a SQL predicate such as "status = \'SUCCESS\'"',
+      found: 'an object',
+      message: 'field/value matches are for dataset sides; a table or query side filters with SQL',
+    });
+  }
+  return {
+    kind: 'sql',
+    table: s.table,
+    query: s.query,
+    key: s.key,
+    time: s.time,
+    where: typeof s.where === 'string' ? s.where : undefined,
+  };
+}
+
+function compileDatasetSide(
+  at: string,
+  s: ConsistencySideConfig & { dataset: string },
+  input: CompileChecksInput,
+  issues: ConfigIssue[],
+): CompiledDatasetSide {
+  const dataset = input.datasets.find((d) => d.name === s.dataset);
+  if (!dataset) {
+    issues.push({
+      path: `${at}.dataset`,
+      expected: `one of the datasets: ${input.datasets.map((d) => d.name).join(', ') || '(none configured)'}`,
+      found: JSON.stringify(s.dataset),
+      message: 'a dataset side names a dataset that is not configured',
+    });
+  }
+  if (s.key === '$ingestedAt') {
+    issues.push({
+      path: `${at}.key`,
+      expected: 'a payload field or `$partition`',
+      found: '"$ingestedAt"',
+      message: '`$ingestedAt` is a time, not a key',
+    });
+  }
+  if (s.time === '$partition' && dataset && dataset.partitioning.kind !== 'calendar') {
+    issues.push({
+      path: `${at}.time`,
+      expected: 'a payload field holding a time, or `$ingestedAt`',
+      found: '"$partition"',
+      message: `dataset "${dataset.name}" is partitioned by a sequence: its partitions have no time`,
+    });
+  }
+  if (typeof s.where === 'string') {
+    issues.push({
+      path: `${at}.where`,
+      expected: 'payload fields and values, e.g. { status: SUCCESS }',
+      found: 'a SQL predicate',
+      message: "a dataset side is read from gapwarden's store, not with SQL: match payload fields instead",
+    });
+  }
+  const match: Record<string, (string | number | boolean | null)[]> = {};
+  if (s.where !== undefined && typeof s.where !== 'string') {
+    for (const [field, v] of Object.entries(s.where)) match[field] = Array.isArray(v) ? v : [v];
+  }
+  return { kind: 'dataset', dataset: s.dataset, key: s.key, time: s.time, match };
 }
 
 function compileScale(at: string, c: CheckConfig, issues: ConfigIssue[]): CompiledScoreScale {

@@ -39,8 +39,9 @@ export interface CompiledCheckProfile {
   scheduleText: string | undefined;
 }
 
-/** A table or query side of a consistency check. */
-export interface CompiledCheckSide {
+/** A table or query side of a consistency check, read through the check's connection. */
+export interface CompiledSqlSide {
+  kind: 'sql';
   /** What the SQL selects from: a table name, or `(query)`. */
   table: string | undefined;
   query: string | undefined;
@@ -48,6 +49,23 @@ export interface CompiledCheckSide {
   time: string;
   where: string | undefined;
 }
+
+/**
+ * A gapwarden dataset as one side of a consistency check, read from the
+ * store: `key` and `time` name payload fields, or `$partition` (the record's
+ * partition value; as time, the instant a calendar partition starts) and
+ * `$ingestedAt` (time only: when gapwarden stored the record).
+ */
+export interface CompiledDatasetSide {
+  kind: 'dataset';
+  dataset: string;
+  key: string;
+  time: string;
+  /** Payload fields and the values they must hold (any of the list); empty: every record. */
+  match: Readonly<Record<string, readonly (string | number | boolean | null)[]>>;
+}
+
+export type CompiledCheckSide = CompiledSqlSide | CompiledDatasetSide;
 
 interface CompiledCheckBase {
   name: string;
@@ -65,7 +83,8 @@ interface CompiledCheckBase {
 
 export interface CompiledConsistencyCheck extends CompiledCheckBase {
   kind: 'consistency';
-  connection: string;
+  /** Undefined when both sides are datasets. */
+  connection: string | undefined;
   parents: CompiledCheckSide;
   children: CompiledCheckSide;
   timeFormat: 'timestamp' | 'epoch-ms';

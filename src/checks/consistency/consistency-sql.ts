@@ -1,4 +1,9 @@
-import type { CompiledCheckSide, CompiledConsistencyCheck } from '../../config/compiled-checks.js';
+import type {
+  CompiledCheckSide,
+  CompiledConsistencyCheck,
+  CompiledSqlSide,
+} from '../../config/compiled-checks.js';
+import { GapwardenError } from '../../internal/errors.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
 import { type SqlParams, sqlParams } from '../sql/sql-params.js';
 
@@ -8,12 +13,22 @@ export interface Statement {
   params: unknown[];
 }
 
-const source = (side: CompiledCheckSide) => side.table ?? `(${side.query}) src`;
-const where = (side: CompiledCheckSide) => (side.where ? `(${side.where})` : '1 = 1');
+type TimeFormat = CompiledConsistencyCheck['timeFormat'];
+
+const source = (side: CompiledSqlSide) => side.table ?? `(${side.query}) src`;
+const where = (side: CompiledSqlSide) => (side.where ? `(${side.where})` : '1 = 1');
+
+/** A side read with SQL; a dataset side here is a bug in the caller (it has no SQL). */
+export function sqlSide(side: CompiledCheckSide): CompiledSqlSide {
+  if (side.kind !== 'sql') {
+    throw new GapwardenError('CHECK_FAILED', `dataset "${side.dataset}" is not read with SQL`);
+  }
+  return side;
+}
 
 /** The time column as compared with a bound instant (SQLite keeps timestamps as text). */
-function timeColumn(check: CompiledConsistencyCheck, dialect: SqlDialect, column: string): string {
-  return check.timeFormat === 'epoch-ms' ? column : dialect.timestampColumn(column);
+function timeColumn(format: TimeFormat, dialect: SqlDialect, column: string): string {
+  return format === 'epoch-ms' ? column : dialect.timestampColumn(column);
 }
 
 function delayMs(
@@ -25,6 +40,19 @@ function delayMs(
   return check.timeFormat === 'epoch-ms' ? `(${child} - ${parent})` : dialect.timestampDiffMs(parent, child);
 }
 
+/** The rows of a side whose time is in the window: `(k, t)`. */
+function sideInWindow(
+  side: CompiledSqlSide,
+  format: TimeFormat,
+  dialect: SqlDialect,
+  params: SqlParams,
+  fromMs: number,
+  toMs: number,
+): string {
+  const t = timeColumn(format, dialect, side.time);
+  return `SELECT ${side.key} AS k, ${side.time} AS t FROM ${source(side)} WHERE ${where(side)} AND ${t} >= ${params.time(fromMs)} AND ${t} < ${params.time(toMs)}`;
+}
+
 /** The parents in the window: `p(k, t)`. */
 function parentsInWindow(
   check: CompiledConsistencyCheck,
@@ -33,14 +61,12 @@ function parentsInWindow(
   fromMs: number,
   toMs: number,
 ): string {
-  const p = check.parents;
-  const t = timeColumn(check, dialect, p.time);
-  return `SELECT ${p.key} AS k, ${p.time} AS t FROM ${source(p)} WHERE ${where(p)} AND ${t} >= ${params.time(fromMs)} AND ${t} < ${params.time(toMs)}`;
+  return sideInWindow(sqlSide(check.parents), check.timeFormat, dialect, params, fromMs, toMs);
 }
 
 /** The children: `c(k, t)`. */
 function children(check: CompiledConsistencyCheck): string {
-  const c = check.children;
+  const c = sqlSide(check.children);
   return `SELECT ${c.key} AS k, ${c.time} AS t FROM ${source(c)} WHERE ${where(c)}`;
 }
 
@@ -108,10 +134,37 @@ export function stillMissingSql(
   keys: readonly string[],
 ): Statement {
   const params = sqlParams(dialect, check.timeFormat);
-  const p = check.parents;
+  const p = sqlSide(check.parents);
   const list = keys.map((k) => params.value(k)).join(', ');
   return {
     sql: `SELECT p.k AS k, p.t AS t FROM (SELECT ${p.key} AS k, ${p.time} AS t FROM ${source(p)} WHERE ${where(p)} AND ${p.key} IN (${list})) p LEFT JOIN (${children(check)}) c ON c.k = p.k WHERE c.k IS NULL ORDER BY p.t, p.k`,
+    params: params.values,
+  };
+}
+
+/** One side's rows in [from, to) (`k`, `t`): the parents when the other side is not in the same database. */
+export function sideWindowSql(
+  side: CompiledSqlSide,
+  format: TimeFormat,
+  dialect: SqlDialect,
+  fromMs: number,
+  toMs: number,
+): Statement {
+  const params = sqlParams(dialect, format);
+  return { sql: sideInWindow(side, format, dialect, params, fromMs, toMs), params: params.values };
+}
+
+/** One side's rows with one of `keys` (`k`, `t`). */
+export function sideKeysSql(
+  side: CompiledSqlSide,
+  format: TimeFormat,
+  dialect: SqlDialect,
+  keys: readonly string[],
+): Statement {
+  const params = sqlParams(dialect, format);
+  const list = keys.map((k) => params.value(k)).join(', ');
+  return {
+    sql: `SELECT ${side.key} AS k, ${side.time} AS t FROM ${source(side)} WHERE ${where(side)} AND ${side.key} IN (${list})`,
     params: params.values,
   };
 }

@@ -1,9 +1,6 @@
 import type { CompiledCheck, CompiledConsistencyCheck } from '../../config/compiled-checks.js';
 import { GapwardenError } from '../../internal/errors.js';
-import type { CheckQueryable } from '../connections/check-connection.js';
-import { missingChildrenSql } from '../consistency/consistency-sql.js';
-import { findStillMissing } from '../consistency/run-consistency.js';
-import { sqlDialect } from '../sql/sql-dialect.js';
+import type { ConsistencyQueries } from '../consistency/consistency-queries.js';
 import type { RepairSqlConnection } from './repair-connection.js';
 import type { RepairTarget } from './repair-runner.js';
 
@@ -16,8 +13,8 @@ export function repairWindow(check: CompiledCheck, nowMs: number, from?: number,
 
 export interface RepairTargetOptions {
   check: CompiledCheck;
-  /** Where the check reads its findings (its own connection). */
-  reader?: CheckQueryable | undefined;
+  /** How the check reads its findings (its connection, its datasets). */
+  reader?: ConsistencyQueries | undefined;
   /** Where a SQL repair writes (the repair's connection, writable). */
   writer?: RepairSqlConnection | undefined;
   fromMs: number;
@@ -46,8 +43,7 @@ export function repairTargetFor(o: RepairTargetOptions): RepairTarget {
     );
   }
   const reader = o.reader;
-  if (!reader)
-    throw new GapwardenError('REQUEST_INVALID', `check "${check.name}": its connection is not open`);
+  if (!reader) throw new GapwardenError('REQUEST_INVALID', `check "${check.name}": its sides cannot be read`);
   const c: CompiledConsistencyCheck = check;
   return {
     check: check.name,
@@ -55,20 +51,15 @@ export function repairTargetFor(o: RepairTargetOptions): RepairTarget {
     connection: o.writer,
     backfill: o.backfill,
     async findings(max) {
-      const s = missingChildrenSql(c, sqlDialect(reader.dialect), o.fromMs, o.toMs, max);
-      const { rows } = await reader.query(s.sql, s.params);
+      const rows = await reader.missing(o.fromMs, o.toMs, max);
       return rows.map((r) => ({
-        key: String(r.k),
-        value: r.k,
-        fields: { [c.parents.key]: r.k, [c.parents.time]: r.t instanceof Date ? r.t.toISOString() : r.t },
+        key: r.key,
+        value: r.value,
+        fields: { [c.parents.key]: r.value, [c.parents.time]: r.shown },
       }));
     },
     async reverify(batch) {
-      const still = await findStillMissing(
-        c,
-        reader,
-        batch.map((f) => f.key),
-      );
+      const still = await reader.stillMissing(batch.map((f) => f.key));
       return new Set(still.map((f) => f.key));
     },
   };

@@ -2,6 +2,7 @@ import type { CompiledCheck } from '../../config/compiled-checks.js';
 import type { ModuleContext } from '../../core/module.js';
 import { GapwardenError } from '../../internal/errors.js';
 import type { CheckConnection } from '../connections/check-connection.js';
+import { consistencyQueriesFor } from '../consistency/consistency-queries.js';
 import { gapsRepairTarget } from './gaps-target.js';
 import type { RepairAction, RepairOutcome, RepairRun } from './repair-journal.js';
 import { type RepairReport, type RepairRequest, type RepairTarget, runRepair } from './repair-runner.js';
@@ -57,7 +58,10 @@ export function createRepairs(ctx: ModuleContext, checks: RepairChecksAccess): R
     if (check.kind === 'gaps') return gapsRepairTarget(check, ctx.core, fromMs, toMs);
     return repairTargetFor({
       check,
-      reader: 'connection' in check ? checks.connection(check.connection) : undefined,
+      reader:
+        check.kind === 'consistency'
+          ? consistencyQueriesFor(check, { connection: checks.connection, core: ctx.core })
+          : undefined,
       writer: writerOf(check),
       fromMs,
       toMs,
