@@ -1,6 +1,7 @@
 // A SQL repair of 10,000 findings in batches of 500 (re-verified, before/after images, journal) against the
 // bare statements in the same batches, on SQLite, PostgreSQL and MariaDB. Sizes: GAPWARDEN_BENCH_REPAIR_FINDINGS
-// (default 10,000), GAPWARDEN_BENCH_REPAIR_BATCH (500), GAPWARDEN_BENCH_REPAIR_ROUNDS (3).
+// (default 10,000), GAPWARDEN_BENCH_REPAIR_BATCH (500), GAPWARDEN_BENCH_REPAIR_ROUNDS (3); only some
+// databases: GAPWARDEN_BENCH_REPAIR_DIALECTS=sqlite,postgres.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +172,9 @@ export async function runChecksRepairBench(): Promise<SuiteResult> {
     'repair side: the real path (runRepair on the consistency check): the findings query, per batch a re-verification query, the before-image read, one INSERT ... WHERE NOT EXISTS per finding, the after-image read, in one transaction; then the batch journalled in a SQLite store (actions with their images)',
     'bare side: the same INSERT ... WHERE NOT EXISTS per key through the same connection, 500 per transaction, keys known in advance (no findings query, no re-verification, no images, no journal)',
   ];
-  for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) await benchDialect(dialect, figures, notes);
+  const only = process.env.GAPWARDEN_BENCH_REPAIR_DIALECTS?.split(',');
+  for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
+    if (!only || only.includes(dialect)) await benchDialect(dialect, figures, notes);
+  }
   return suite('checks-repair', figures, notes);
 }

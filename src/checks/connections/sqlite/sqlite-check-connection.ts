@@ -3,6 +3,9 @@ import type { CompiledConnection } from '../../../config/compiled-checks.js';
 import type { CheckConnection, CheckQueryable, QueryResult, Row } from '../check-connection.js';
 import { describeConnectionTarget, queryError, readOnlyError } from '../connection-target.js';
 
+/** Prepared statements kept per connection. */
+const STATEMENT_CACHE = 128;
+
 /**
  * A SQLite file (better-sqlite3). Not writable: the file is opened read-only,
  * so SQLite itself refuses a write. The file is opened on first use, so a
@@ -18,9 +21,22 @@ export function createSqliteCheckConnection(conn: CompiledConnection): CheckConn
     }
     return db;
   };
+  // Prepared statements by text, least recently used dropped first: a repair runs the same
+  // statements (its template, the image reads) once per finding or batch.
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let stmt = statements.get(sql);
+    if (stmt) statements.delete(sql);
+    else {
+      stmt = open().prepare(sql);
+      if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+    }
+    statements.set(sql, stmt);
+    return stmt;
+  };
   const run = (sql: string, params?: readonly unknown[]): QueryResult => {
     try {
-      const stmt = open().prepare(sql);
+      const stmt = prepare(sql);
       const args = (params ?? []).map(bindable);
       if (stmt.reader) {
         const rows = stmt.all(...args) as Row[];
@@ -59,6 +75,7 @@ export function createSqliteCheckConnection(conn: CompiledConnection): CheckConn
       }
     },
     async close() {
+      statements.clear();
       db?.close();
       db = undefined;
     },
