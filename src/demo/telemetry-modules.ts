@@ -44,7 +44,7 @@ export function meanPower(ctx: StreamModuleContext): MeanPower | null {
   };
 }
 
-export function anomaly(ctx: StreamModuleContext): StationHealth | null {
+export function anomaly(ctx: StreamModuleContext): StationHealth {
   const mean = ctx.inputs.meanPower as MeanPower;
   const calibration = Object.values(ctx.global)[0]?.payload;
   const tolerance = typeof calibration?.tolerance === 'number' ? calibration.tolerance : null;
