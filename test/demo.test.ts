@@ -7,6 +7,8 @@ import { tempDir } from './helpers/temp-dir.js';
 describe('gapwarden demo', () => {
   const tmp = tempDir('gapwarden-demo-');
   after(() => tmp.cleanup());
+  /** Whether the run had its telemetry pipeline (a NATS server with JetStream was reachable). */
+  let telemetry = false;
 
   it('ends a bounded run with every period present and payloads equal to the upstream', async () => {
     const res = await runCli(['demo', '--dir', tmp.dir, '--for', '16s', '--json'], { timeoutMs: 90_000 });
@@ -14,6 +16,7 @@ describe('gapwarden demo', () => {
     // A draw every 2 s for 16 s, collected from an upstream that skips ~10%: 6+ periods, none missing;
     // the daily dataset's 14 days of history are found as a gap at the first collect and backfilled.
     assertDemoComplete(res.stdout, 6);
+    telemetry = JSON.parse(res.stdout).telemetry.enabled;
   });
 
   it('leaves a config and store that the other verbs can read', async () => {
@@ -22,7 +25,7 @@ describe('gapwarden demo', () => {
     const report = JSON.parse(status.stdout);
     assert.deepEqual(
       report.datasets.map((d: { name: string }) => d.name),
-      ['draws', 'daily', 'gateway-events'],
+      ['draws', 'daily', 'gateway-events', ...(telemetry ? ['station-health'] : [])],
     );
     const gaps = await runCli(['gaps', 'draws', '--dir', tmp.dir]);
     assert.equal(gaps.code, 0, gaps.stderr);

@@ -1,5 +1,6 @@
 import type { GapwardenConfig } from '../config/config-schema.js';
 import { DEMO_PG_SCHEMA, DEMO_STORE_ENV } from './demo-store.js';
+import { type DemoTelemetryOptions, demoTelemetry } from './demo-telemetry-config.js';
 import { GATEWAY_DATASET, GATEWAY_ROLLUP } from './gateway-traffic.js';
 import { TASK_PLATFORM_FILE } from './task-platform-db.js';
 
@@ -28,6 +29,8 @@ export interface DemoConfigOptions {
   receiverUrl: string;
   /** ISO instant of the first hour of the gateway history the demo ingests. */
   gatewayStart: string;
+  /** The station-telemetry pipeline on NATS JetStream, when a server is reachable (none otherwise). */
+  telemetry?: DemoTelemetryOptions;
 }
 
 /**
@@ -81,11 +84,12 @@ export function demoAlerts(
  * (primary and mirror) collected every second, a daily calendar series in
  * Asia/Shanghai starting `dailyStart`, a health check of every dataset every
  * 30 seconds (so the dashboard's Jobs page shows more than collectors), the
- * draw-collector alert plan sending to the demo's local receiver, and the
- * HTTP API on loopback.
+ * draw-collector alert plan sending to the demo's local receiver, the
+ * HTTP API on loopback and, with `telemetry`, a stream pipeline.
  */
 export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
   const { upstreamUrl, firstPeriod, dailyStart } = options;
+  const telemetry = options.telemetry ? demoTelemetry(options.telemetry) : undefined;
   const secret = `\${env:${DEMO_SECRET_ENV}:-${DEMO_SECRET_DEFAULT}}`;
   const signed = { sign: { method: 'md5-sorted' as const, secret, param: 'sign' } };
   const envelope = {
@@ -148,7 +152,9 @@ export function demoConfig(options: DemoConfigOptions): GapwardenConfig {
         freshness: { warnAfter: '26h', errorAfter: '50h' },
       },
       [GATEWAY_DATASET]: gatewayDataset(options.gatewayStart),
+      ...telemetry?.datasets,
     },
+    ...(telemetry ? { streams: telemetry.streams } : {}),
     alerts: demoAlerts(options),
     ...demoChecks(),
     ...demoGateway(),
@@ -236,15 +242,40 @@ export function demoChecks(): Pick<GapwardenConfig, 'connections' | 'checks'> {
   };
 }
 
-/** The config as a `gapwarden.config.ts` file that needs no imports. */
+/**
+ * The config as a `gapwarden.config.ts` file that needs no imports. Functions
+ * (the stream modules) are written as their source text, so each must be
+ * self-contained.
+ */
 export function demoConfigFile(config: GapwardenConfig): string {
   const usage =
     config.store && 'postgres' in config.store
       ? `//   ${DEMO_STORE_ENV}=<the demo's PostgreSQL URL> gapwarden status --dir <this folder>`
       : '//   gapwarden status --dir <this folder>';
+  const functions: string[] = [];
+  const json = JSON.stringify(
+    config,
+    (_key, value: unknown) => {
+      if (typeof value !== 'function') return value;
+      functions.push(value.toString());
+      return `\u0000function ${functions.length - 1}\u0000`;
+    },
+    2,
+  );
+  // A placeholder's line gives the indentation the function's own lines continue at.
+  const body = json.replace(
+    /^( *)(.*)"\\u0000function (\d+)\\u0000"/gm,
+    (_m, indent: string, head: string, i: string) => {
+      const lines = (functions[Number(i)] ?? '').split('\n');
+      const rest = lines.slice(1);
+      const common = Math.min(...rest.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
+      const shift = Number.isFinite(common) ? common : 0;
+      return `${indent}${head}${[lines[0], ...rest.map((l) => `${indent}${l.slice(shift)}`)].join('\n')}`;
+    },
+  );
   return `// Written by \`gapwarden demo\`; rewritten on every demo run. The upstream it points to
 // lives only while the demo runs; the store stays, so other verbs work afterwards:
 ${usage}
-export default ${JSON.stringify(config, null, 2)};
+export default ${body};
 `;
 }

@@ -22,9 +22,25 @@ import {
   parseDemoStore,
   resetDemoStore,
 } from '../../demo/demo-store.js';
+import {
+  DEMO_NATS_DEFAULT,
+  DEMO_NATS_ENV,
+  displayNatsUrl,
+  openTelemetryBroker,
+  TELEMETRY_HINT,
+  type TelemetryBroker,
+  type TelemetryFeed,
+} from '../../demo/demo-telemetry.js';
+import { TELEMETRY_DATASET, TELEMETRY_PIPELINE } from '../../demo/demo-telemetry-config.js';
 import { type DrawUpstream, startDrawUpstream } from '../../demo/draw-upstream.js';
 import { gatewayHistoryRange } from '../../demo/gateway-traffic.js';
 import { TASK_PLATFORM_FILE, writeTaskPlatformDb } from '../../demo/task-platform-db.js';
+import { FLAKY_STATIONS, TELEMETRY_STATIONS } from '../../demo/telemetry-fleet.js';
+import {
+  formatTelemetrySummary,
+  summariseTelemetry,
+  type TelemetrySummary,
+} from '../../demo/telemetry-summary.js';
 import { type PayloadCheck, verifyDemoPayloads } from '../../demo/verify-payloads.js';
 import { formatDuration, parseDuration } from '../../domain/duration.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
@@ -46,6 +62,7 @@ interface DemoFlags {
   store?: string;
   silenceAt?: string;
   silenceFor?: string;
+  nats?: string;
 }
 
 /** How long the demo waits, after collecting stops, for the backfill queue to drain. */
@@ -78,6 +95,10 @@ export function registerDemo(program: Command): void {
       'when the upstream goes silent, to show the alerts (default 20s without --for; never with --for unless given)',
     )
     .option('--silence-for <duration>', 'how long it stays silent', '18s')
+    .option(
+      '--nats <url>',
+      `NATS server (with JetStream) for the station-telemetry pipeline (default: $${DEMO_NATS_ENV} or ${DEMO_NATS_DEFAULT}; the pipeline is off when it cannot be reached)`,
+    )
     .option('--json', 'print the final status as JSON (with --for)')
     .action((flags: DemoFlags) => runVerb(flags, () => runDemo(flags)));
 }
@@ -103,9 +124,20 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     if (!flags.json) process.stdout.write(`${line}\n`);
   };
   const receiver = await startDemoReceiver(say);
+  const natsUrl = flags.nats || process.env[DEMO_NATS_ENV] || DEMO_NATS_DEFAULT;
+  const telemetry = await openTelemetryBroker(natsUrl, dir);
+  const broker = 'unavailable' in telemetry ? undefined : telemetry;
+  // Without a server the demo runs as before; its summary says why the pipeline is off and how to get it.
+  const off: TelemetrySummary = {
+    enabled: false,
+    nats: displayNatsUrl(natsUrl),
+    reason: 'unavailable' in telemetry ? telemetry.unavailable : '',
+    hint: TELEMETRY_HINT,
+  };
   try {
-    return await runAgainst(upstream, receiver, dir, store, flags, forMs, silence);
+    return await runAgainst(upstream, receiver, dir, store, flags, forMs, silence, broker ?? off);
   } finally {
+    await broker?.close();
     await receiver.close();
     await upstream.close();
   }
@@ -163,8 +195,12 @@ async function runAgainst(
   flags: DemoFlags,
   forMs: number | undefined,
   silence: { atMs: number; forMs: number } | undefined,
+  telemetryBroker: TelemetryBroker | TelemetrySummary,
 ): Promise<number> {
   const file = join(dir, 'gapwarden.config.ts');
+  const broker = 'topics' in telemetryBroker ? telemetryBroker : undefined;
+  // The fleet's first second: the sink dataset's calendar starts at its minute, so no gap precedes it.
+  const firstSlot = Math.floor(Date.now() / 1000) * 1000;
   const platform = writeTaskPlatformDb(dir, Date.now());
   const apiPort = flags.apiPort === undefined ? DEFAULT_API_PORT : Number(flags.apiPort);
   const token = randomBytes(18).toString('base64url');
@@ -180,6 +216,15 @@ async function runAgainst(
         store: store.kind,
         receiverUrl: receiver.url,
         gatewayStart: new Date(gatewayHistoryRange(Date.now()).from).toISOString(),
+        ...(broker
+          ? {
+              telemetry: {
+                server: natsServerForConfig(broker.url),
+                topics: broker.topics,
+                start: new Date(Math.floor(firstSlot / 60_000) * 60_000).toISOString(),
+              },
+            }
+          : {}),
       }),
     ),
   );
@@ -209,16 +254,28 @@ async function runAgainst(
   say(
     `checks: the task-platform team's database is ${shown}/${TASK_PLATFORM_FILE} (${platform.tasks} tasks, ${platform.missing} SUCCESS tasks without their output); later: npx gapwarden check run task-outputs --dir ${shown}`,
   );
+  if (broker) {
+    say(
+      `telemetry: ${TELEMETRY_STATIONS.length} stations publish a power sample every second to NATS JetStream at ${displayNatsUrl(broker.url)} (subject ${broker.topics.telemetry}, calibration on ${broker.topics.config}; ${Object.keys(FLAKY_STATIONS).join(', ')} drop about a quarter of theirs); pipeline ${TELEMETRY_PIPELINE} fills the drops linearly over 5-second windows, flags anomalies, reports each second's batch with its availability and stores ${TELEMETRY_DATASET}; later: npx gapwarden streams --dir ${shown}`,
+    );
+  } else if (!('topics' in telemetryBroker)) {
+    const line = formatTelemetrySummary(telemetryBroker)[0]!;
+    if (flags.json) process.stderr.write(`${line}\n`);
+    say(line);
+  }
   say(forMs ? `running for ${flags.for}...` : 'press Ctrl+C to stop');
   let report: StatusReport;
   let payloads: PayloadCheck[];
   let gateway: GatewaySummary;
   let gatewayFeed: DemoGateway | undefined;
+  let telemetryFeed: TelemetryFeed | undefined;
+  let telemetry = broker ? undefined : (telemetryBroker as TelemetrySummary);
   let http: HttpServer | undefined;
   let cancelSilence = () => {};
   try {
     // Made before start, so the counters include what starting does (catch-up runs, ...).
     const metrics = createMetrics({ engine });
+    telemetryFeed = broker?.startFeed(firstSlot, () => engine.clock.now());
     await engine.start({ collect: true, backfill: true });
     gatewayFeed = await startDemoGateway(engine, say);
     // One run now, so the Checks page has a score before the first scheduled run (every 15 minutes).
@@ -239,13 +296,16 @@ async function runAgainst(
     await untilStopped(forMs);
     cancelSilence();
     say('stopping collectors; letting backfill finish...');
+    await telemetryFeed?.stop();
     await engine.stopCollectors();
     await drain(engine);
     report = await engine.status();
+    if (broker && telemetryFeed) telemetry = await summariseTelemetry(engine, broker, telemetryFeed);
     payloads = await verifyDemoPayloads(engine, upstream);
     gateway = await gatewayFeed.finish();
   } finally {
     cancelSilence();
+    await telemetryFeed?.stop();
     await gatewayFeed?.stop();
     detach();
     await http?.close();
@@ -262,11 +322,13 @@ async function runAgainst(
       upstream: upstream.hits,
       alerts: { received: receiver.received },
       gateway,
+      telemetry,
     });
   } else {
     say('');
     say(formatStatus(report));
     for (const line of formatGatewaySummary(gateway)) say(line);
+    if (telemetry) for (const line of formatTelemetrySummary(telemetry)) say(line);
     for (const p of payloads)
       say(
         `${p.dataset}: ${p.checked} stored payload(s) compared with the upstream, ${p.mismatched.length} differ`,
@@ -281,6 +343,13 @@ async function runAgainst(
 }
 
 const DEFAULT_API_PORT = 7070;
+
+/** The NATS server as the config names it: a URL with credentials is read from the environment instead. */
+function natsServerForConfig(url: string): string {
+  if (displayNatsUrl(url) === url) return url;
+  process.env[DEMO_NATS_ENV] = url;
+  return `\${env:${DEMO_NATS_ENV}}`;
+}
 
 /** Serves the API and dashboard; on the default port, falls back to a free one when it is taken. */
 async function startDemoServer(engine: Engine, metrics: Metrics, fallback: boolean): Promise<HttpServer> {
