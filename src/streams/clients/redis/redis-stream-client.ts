@@ -82,7 +82,8 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
     // Blocking reads hold their connection: each consumer reads on its own one.
     const reader = await open();
     connections.add(reader);
-    let ownPendingRead = false;
+    // Where the read of this name's own pending list has got to ('0': its start); null once it is read.
+    let ownPendingFrom: string | null = '0';
     let claimCursor = '0-0';
     let lastClaimAt = 0;
     const count = String(o.batchLimit);
@@ -106,8 +107,9 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
       topic: o.topic,
       async fetch(waitMs, signal) {
         signal?.throwIfAborted();
-        if (!ownPendingRead) {
-          // What this consumer name had delivered before a restart and never acknowledged.
+        if (ownPendingFrom !== null) {
+          // What this consumer name had delivered before a restart and never acknowledged, page by page:
+          // reading from '0' again would return the same first page for as long as it stays unacknowledged.
           const reply = await send(reader, [
             'XREADGROUP',
             'GROUP',
@@ -117,11 +119,15 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
             count,
             'STREAMS',
             o.topic,
-            '0',
+            ownPendingFrom,
           ]);
-          const own = toMessages(o.topic, (reply as [string, Reply][] | null)?.[0]?.[1] ?? null, true);
-          if (own.length > 0) return own;
-          ownPendingRead = true;
+          const page = (reply as [string, Reply][] | null)?.[0]?.[1] ?? null;
+          const own = toMessages(o.topic, page, true);
+          const last = (page as ([string, unknown] | null)[] | null)?.at(-1)?.[0];
+          if (last !== undefined) {
+            ownPendingFrom = last;
+            if (own.length > 0) return own;
+          } else ownPendingFrom = null;
         }
         const now = Date.now();
         if (now - lastClaimAt >= Math.min(o.ackWaitMs / 2, 5_000) || claimCursor !== '0-0') {
