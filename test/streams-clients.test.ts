@@ -107,8 +107,7 @@ describe('Redis consumer restarted under the same name', { skip: REDIS_SERVER.sk
       const seen = new Map<string, StreamMessage>();
       const until = Date.now() + 5_000;
       // Each fetch's entries stay unacknowledged, as while windows hold them.
-      while (seen.size < 120 && Date.now() < until)
-        for (const m of await after.fetch(100)) seen.set(m.id, m);
+      while (seen.size < 120 && Date.now() < until) for (const m of await after.fetch(100)) seen.set(m.id, m);
       assert.equal(seen.size, 120, 'every pending entry came back, not only the first fetch-full');
       assert.deepEqual(
         bodies([...seen.values()]),
