@@ -87,6 +87,8 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
     let claimCursor = '0-0';
     let lastClaimAt = 0;
     const count = String(o.batchLimit);
+    // A full reply: the stream likely holds more for this consumer.
+    let behind = false;
 
     async function claimIdle(): Promise<StreamMessage[]> {
       const reply = (await send(main, [
@@ -126,6 +128,7 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
           const last = (page as ([string, unknown] | null)[] | null)?.at(-1)?.[0];
           if (last !== undefined) {
             ownPendingFrom = last;
+            behind = true;
             if (own.length > 0) return own;
           } else ownPendingFrom = null;
         }
@@ -133,6 +136,7 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
         if (now - lastClaimAt >= Math.min(o.ackWaitMs / 2, 5_000) || claimCursor !== '0-0') {
           lastClaimAt = now;
           const claimed = await claimIdle();
+          behind = claimCursor !== '0-0';
           if (claimed.length > 0) return claimed;
         }
         const reply = await send(reader, [
@@ -149,8 +153,11 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
           '>',
         ]);
         signal?.throwIfAborted();
-        return toMessages(o.topic, (reply as [string, Reply][] | null)?.[0]?.[1] ?? null, false);
+        const fresh = toMessages(o.topic, (reply as [string, Reply][] | null)?.[0]?.[1] ?? null, false);
+        behind = fresh.length >= o.batchLimit;
+        return fresh;
       },
+      behind: () => behind,
       async ack(batch) {
         if (batch.length === 0) return;
         await send(main, ['XACK', o.topic, o.group, ...batch.map((m) => m.id)]);
