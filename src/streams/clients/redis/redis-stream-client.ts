@@ -89,6 +89,26 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
     const count = String(o.batchLimit);
     // A full reply: the stream likely holds more for this consumer.
     let behind = false;
+    // The read sent ahead after a full reply, taken by the next fetch (its entries are this consumer's
+    // pending ones from the moment Redis answers, like any fetched and not yet acknowledged).
+    let readAhead: Promise<Reply> | undefined;
+    const readNew = (waitMs: number): Promise<Reply> => {
+      const read = send(reader, [
+        'XREADGROUP',
+        'GROUP',
+        o.group,
+        o.consumerName,
+        'COUNT',
+        count,
+        'BLOCK',
+        String(Math.max(1, Math.round(waitMs))),
+        'STREAMS',
+        o.topic,
+        '>',
+      ]);
+      read.catch(() => undefined); // a read ahead nobody takes (closed) fails quietly; a taken one rethrows
+      return read;
+    };
 
     async function claimIdle(): Promise<StreamMessage[]> {
       const reply = (await send(main, [
@@ -139,22 +159,14 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
           behind = claimCursor !== '0-0';
           if (claimed.length > 0) return claimed;
         }
-        const reply = await send(reader, [
-          'XREADGROUP',
-          'GROUP',
-          o.group,
-          o.consumerName,
-          'COUNT',
-          count,
-          'BLOCK',
-          String(Math.max(1, Math.round(waitMs))),
-          'STREAMS',
-          o.topic,
-          '>',
-        ]);
+        const read = readAhead ?? readNew(waitMs);
+        readAhead = undefined;
+        const reply = await read;
         signal?.throwIfAborted();
         const fresh = toMessages(o.topic, (reply as [string, Reply][] | null)?.[0]?.[1] ?? null, false);
         behind = fresh.length >= o.batchLimit;
+        // A backlog: the next read goes out now, and its reply comes while the runner handles this one.
+        if (behind) readAhead = readNew(waitMs);
         return fresh;
       },
       behind: () => behind,
