@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createStreamClient } from '../src/streams/clients/create-stream-client.js';
 import type { StreamConsumer, StreamMessage } from '../src/streams/clients/stream-client.js';
-import { STREAM_SERVERS, uniqueTopic } from './helpers/stream-servers.js';
+import { REDIS_SERVER, STREAM_SERVERS, uniqueTopic } from './helpers/stream-servers.js';
 
 const decoder = new TextDecoder();
 
@@ -87,3 +87,40 @@ for (const server of STREAM_SERVERS) {
     });
   });
 }
+
+describe('Redis consumer restarted under the same name', { skip: REDIS_SERVER.skip }, () => {
+  it('reads back all of its own pending entries, more than one fetch holds, then the new ones', async () => {
+    const client = await createStreamClient(REDIS_SERVER.spec);
+    try {
+      const topic = uniqueTopic('gw.own-pending');
+      // An ack wait far beyond the test: only reading its own pending list can bring the entries back.
+      const opts = { topic, group: 'g1', consumerName: 'same', ackWaitMs: 600_000, batchLimit: 50 };
+      const before = await client.consumer(opts);
+      await client.publish(
+        topic,
+        Array.from({ length: 120 }, (_, n) => ({ body: { n } })),
+      );
+      assert.equal((await fetchAll(before, 120)).length, 120);
+      await before.close(); // as if killed: 120 pending, none acknowledged
+
+      const after = await client.consumer(opts);
+      const seen = new Map<string, StreamMessage>();
+      const until = Date.now() + 5_000;
+      // Each fetch's entries stay unacknowledged, as while windows hold them.
+      while (seen.size < 120 && Date.now() < until) for (const m of await after.fetch(100)) seen.set(m.id, m);
+      assert.equal(seen.size, 120, 'every pending entry came back, not only the first fetch-full');
+      assert.deepEqual(
+        bodies([...seen.values()]),
+        Array.from({ length: 120 }, (_, n) => n),
+      );
+      assert.ok([...seen.values()].every((m) => m.redelivered));
+      await client.publish(topic, [{ body: { n: 120 } }]);
+      const fresh = await fetchAll(after, 1, 3_000);
+      assert.deepEqual(bodies(fresh), [120], 'then new entries, without waiting for the ack wait');
+      await after.ack([...seen.values(), ...fresh]);
+      assert.equal(await after.lag(), 0);
+    } finally {
+      await client.close();
+    }
+  });
+});

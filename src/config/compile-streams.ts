@@ -8,10 +8,11 @@ import type {
 } from './compiled-streams.js';
 import type { StreamsConfig } from './streams-schema.js';
 
-/** Seed defaults: commit every 100 messages or 5 s, batch timeout 5 s. */
+/** Seed defaults: commit every 100 messages or 5 s (every 1,000 while a backlog drains), batch timeout 5 s. */
 export const STREAM_DEFAULTS = {
   commitEvery: 100,
   commitIntervalMs: 5_000,
+  backlogCommitEvery: 1_000,
   batchTimeoutMs: 5_000,
   batchLimit: 200,
   ackWaitMs: 30_000,
@@ -136,6 +137,11 @@ export function compileStreams(
       concurrency: p.concurrency ?? STREAM_DEFAULTS.concurrency,
       commitEvery: p.commit?.messages ?? STREAM_DEFAULTS.commitEvery,
       commitIntervalMs: ms(p.commit?.interval, STREAM_DEFAULTS.commitIntervalMs),
+      // Never below the caught-up cadence: a backlog commits at least as many messages at once.
+      backlogCommitEvery: Math.max(
+        p.commit?.backlogMessages ?? STREAM_DEFAULTS.backlogCommitEvery,
+        p.commit?.messages ?? STREAM_DEFAULTS.commitEvery,
+      ),
       ackWaitMs: ms(p.ackWait, STREAM_DEFAULTS.ackWaitMs),
       deadLetterTopic: p.deadLetterTopic ?? `${topics[0]?.name ?? name}.dead-letter`,
       sinks,

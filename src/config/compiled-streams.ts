@@ -41,6 +41,8 @@ export interface CompiledStreamPipeline {
   /** Commit after this many messages or this many ms, whichever first. */
   commitEvery: number;
   commitIntervalMs: number;
+  /** While a backlog drains (a fetch came back full): commit after this many messages (>= commitEvery). */
+  backlogCommitEvery: number;
   ackWaitMs: number;
   deadLetterTopic: string;
   sinks: readonly CompiledStreamSink[];

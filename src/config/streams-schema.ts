@@ -141,6 +141,11 @@ const pipelineSchema = z
         messages: z.number().int().positive().optional(),
         /** @default '5s' */
         interval: duration.optional(),
+        /**
+         * While a backlog drains (a fetch came back full), commit every this many messages instead: fewer,
+         * larger commits. Once caught up, `messages` and `interval` apply again. @default 1000
+         */
+        backlogMessages: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),

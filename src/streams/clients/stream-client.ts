@@ -61,6 +61,11 @@ export interface StreamConsumer {
    * an empty array when none came. Rejects once `signal` aborts.
    */
   fetch(waitMs: number, signal?: AbortSignal): Promise<StreamMessage[]>;
+  /**
+   * Whether the last fetch left messages waiting for this consumer (a backlog is draining): the runner
+   * commits larger batches meanwhile, and commits at once when it turns false.
+   */
+  behind(): boolean;
   /** Acknowledges (commits) messages whose effects are stored. */
   ack(messages: readonly StreamMessage[]): Promise<void>;
   /** Messages of the topic not yet acknowledged by the group (undefined when the engine cannot tell). */

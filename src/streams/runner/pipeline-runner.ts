@@ -67,6 +67,11 @@ interface TopicState {
   deadLetters: number;
   lag: number | null;
   lastId: string | null;
+  /**
+   * A backlog is draining: a fetch came back full and the consumer said more was waiting, and it has
+   * said so after every fetch since (a burst smaller than one fetch is no backlog).
+   */
+  draining: boolean;
 }
 
 export interface PipelineRunnerOptions {
@@ -109,6 +114,7 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         deadLetters: 0,
         lag: null,
         lastId: null,
+        draining: false,
       },
     ]),
   );
@@ -186,6 +192,11 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
   };
 
   const intervalDue = () => o.clock.now() - (st.lastCommitAt ?? st.startedAt ?? 0) >= p.commitIntervalMs;
+  /** Messages per commit: larger while any topic drains a backlog, the configured cadence once caught up. */
+  const commitSize = () => {
+    for (const t of topics.values()) if (t.draining) return p.backlogCommitEvery;
+    return p.commitEvery;
+  };
 
   async function consumeTopic(t: TopicState, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
@@ -199,7 +210,17 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
         continue;
       }
       for (const m of batch) handle(t, m);
-      if (sinceCommit >= p.commitEvery) await commit();
+      const wasDraining = t.draining;
+      t.draining = (t.consumer as StreamConsumer).behind() && (wasDraining || batch.length >= t.batchLimit);
+      if (sinceCommit >= commitSize()) {
+        // At most one commit writes while the next messages are fetched and decoded: a second one waits
+        // for it, which bounds what is held unacknowledged. Commits still run one at a time, in order.
+        if (committing) await committing;
+        commitBehind();
+      } else if (wasDraining && !t.draining && sinceCommit > 0) {
+        // The backlog is drained: its last messages do not wait for the caught-up cadence.
+        commitBehind();
+      }
     }
   }
 
@@ -234,7 +255,7 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
       await o.clock.sleep(every, signal).catch(() => undefined);
       if (signal.aborted) return;
       for (const x of take(pipeline.tick())) pending.push(x);
-      if (intervalDue() || sinceCommit >= p.commitEvery) await commit();
+      if (intervalDue() || sinceCommit >= commitSize()) await commit();
       if (o.clock.now() - lagAskedAt >= 5_000) {
         lagAskedAt = o.clock.now();
         await refreshLag();
@@ -372,6 +393,14 @@ export function createPipelineRunner(o: PipelineRunnerOptions): PipelineRunner {
       st.lastCommitAt = o.clock.now(); // retried after the interval, not in a tight loop
       log.error({ msg: 'stream commit failed', pipeline: p.name, error: st.lastError });
     }
+  }
+
+  /** Starts a commit without waiting for it: the fetch loop goes on reading meanwhile. */
+  function commitBehind(): void {
+    commit().catch((err) => {
+      st.lastError = describeError(err);
+      log.error({ msg: 'stream commit failed', pipeline: p.name, error: st.lastError });
+    });
   }
 
   /** Single flight: a commit asked for while one runs is run once more after it. */

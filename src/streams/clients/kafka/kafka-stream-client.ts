@@ -124,6 +124,8 @@ export async function createKafkaStreamClient(options: KafkaStreamClientOptions)
     stream.on('error', (err) => buffer.end(err));
     const handle: StreamConsumer = {
       topic: o.topic,
+      // What the broker has sent and this consumer not yet taken (Kafka tells no lag per message).
+      behind: () => buffer.size > 0,
       async fetch(waitMs, signal) {
         const batch = await buffer.take(o.batchLimit, waitMs, signal);
         if (stream.isPaused() && buffer.size < high / 2) stream.resume();

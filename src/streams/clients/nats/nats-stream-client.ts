@@ -122,7 +122,11 @@ export async function createNatsStreamClient(options: NatsStreamClientOptions): 
     }
     const consumer = await js.consumers.get(stream, durable);
     const buffer = createMessageBuffer<NatsMessage>();
-    const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(o.batchLimit, 100) });
+    // Pulls several fetches ahead: while a backlog drains, each fetch finds a full batch buffered (the
+    // runner reads a full fetch as a backlog) and the next messages arrive while a commit is written.
+    const messages: ConsumerMessages = await consumer.consume({
+      max_messages: Math.min(Math.max(o.batchLimit, 100) * 5, config.max_ack_pending),
+    });
     void (async () => {
       try {
         for await (const m of messages) {
@@ -139,9 +143,16 @@ export async function createNatsStreamClient(options: NatsStreamClientOptions): 
         buffer.end(err);
       }
     })();
+    let behind = false;
     const handle: StreamConsumer = {
       topic: o.topic,
-      fetch: (waitMs, signal) => buffer.take(o.batchLimit, waitMs, signal),
+      async fetch(waitMs, signal) {
+        const batch = await buffer.take(o.batchLimit, waitMs, signal);
+        // More buffered here, or the server's count of messages after the last one taken.
+        behind = buffer.size > 0 || (batch.at(-1)?.raw.info.pending ?? 0) > 0;
+        return batch;
+      },
+      behind: () => behind,
       async ack(batch) {
         for (const m of batch) (m as NatsMessage).raw.ack();
         // Acks are fire-and-forget publishes: a flush makes sure the server has them.

@@ -82,10 +82,33 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
     // Blocking reads hold their connection: each consumer reads on its own one.
     const reader = await open();
     connections.add(reader);
-    let ownPendingRead = false;
+    // Where the read of this name's own pending list has got to ('0': its start); null once it is read.
+    let ownPendingFrom: string | null = '0';
     let claimCursor = '0-0';
     let lastClaimAt = 0;
     const count = String(o.batchLimit);
+    // A full reply: the stream likely holds more for this consumer.
+    let behind = false;
+    // The read sent ahead after a full reply, taken by the next fetch (its entries are this consumer's
+    // pending ones from the moment Redis answers, like any fetched and not yet acknowledged).
+    let readAhead: Promise<Reply> | undefined;
+    const readNew = (waitMs: number): Promise<Reply> => {
+      const read = send(reader, [
+        'XREADGROUP',
+        'GROUP',
+        o.group,
+        o.consumerName,
+        'COUNT',
+        count,
+        'BLOCK',
+        String(Math.max(1, Math.round(waitMs))),
+        'STREAMS',
+        o.topic,
+        '>',
+      ]);
+      read.catch(() => undefined); // a read ahead nobody takes (closed) fails quietly; a taken one rethrows
+      return read;
+    };
 
     async function claimIdle(): Promise<StreamMessage[]> {
       const reply = (await send(main, [
@@ -106,8 +129,9 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
       topic: o.topic,
       async fetch(waitMs, signal) {
         signal?.throwIfAborted();
-        if (!ownPendingRead) {
-          // What this consumer name had delivered before a restart and never acknowledged.
+        if (ownPendingFrom !== null) {
+          // What this consumer name had delivered before a restart and never acknowledged, page by page:
+          // reading from '0' again would return the same first page for as long as it stays unacknowledged.
           const reply = await send(reader, [
             'XREADGROUP',
             'GROUP',
@@ -117,34 +141,35 @@ export async function createRedisStreamClient(options: RedisStreamClientOptions)
             count,
             'STREAMS',
             o.topic,
-            '0',
+            ownPendingFrom,
           ]);
-          const own = toMessages(o.topic, (reply as [string, Reply][] | null)?.[0]?.[1] ?? null, true);
-          if (own.length > 0) return own;
-          ownPendingRead = true;
+          const page = (reply as [string, Reply][] | null)?.[0]?.[1] ?? null;
+          const own = toMessages(o.topic, page, true);
+          const last = (page as ([string, unknown] | null)[] | null)?.at(-1)?.[0];
+          if (last !== undefined) {
+            ownPendingFrom = last;
+            behind = true;
+            if (own.length > 0) return own;
+          } else ownPendingFrom = null;
         }
         const now = Date.now();
         if (now - lastClaimAt >= Math.min(o.ackWaitMs / 2, 5_000) || claimCursor !== '0-0') {
           lastClaimAt = now;
           const claimed = await claimIdle();
+          behind = claimCursor !== '0-0';
           if (claimed.length > 0) return claimed;
         }
-        const reply = await send(reader, [
-          'XREADGROUP',
-          'GROUP',
-          o.group,
-          o.consumerName,
-          'COUNT',
-          count,
-          'BLOCK',
-          String(Math.max(1, Math.round(waitMs))),
-          'STREAMS',
-          o.topic,
-          '>',
-        ]);
+        const read = readAhead ?? readNew(waitMs);
+        readAhead = undefined;
+        const reply = await read;
         signal?.throwIfAborted();
-        return toMessages(o.topic, (reply as [string, Reply][] | null)?.[0]?.[1] ?? null, false);
+        const fresh = toMessages(o.topic, (reply as [string, Reply][] | null)?.[0]?.[1] ?? null, false);
+        behind = fresh.length >= o.batchLimit;
+        // A backlog: the next read goes out now, and its reply comes while the runner handles this one.
+        if (behind) readAhead = readNew(waitMs);
+        return fresh;
       },
+      behind: () => behind,
       async ack(batch) {
         if (batch.length === 0) return;
         await send(main, ['XACK', o.topic, o.group, ...batch.map((m) => m.id)]);
