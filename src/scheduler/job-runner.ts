@@ -230,7 +230,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     startsAt?: number,
   ): Promise<JobRun | undefined> => {
     const { job } = s;
-    const now = clock.now();
+    let now = clock.now();
     const request: JobClaim = {
       job: job.id,
       dueAt,
@@ -243,11 +243,23 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       ...(startsAt !== undefined && startsAt > now ? { startsAt } : {}),
       ...(Object.keys(params).length > 0 ? { detail: JSON.stringify(params) } : {}),
     };
-    const ask = (): Promise<JobClaimResult> =>
-      trigger === 'manual' ? store.claimJobRun(request) : claimBatch(request);
-    let claim = await ask();
-    // Refused by a run whose holder exited (kill -9, crash): that lease is taken over now, not after it runs out.
-    if ('refused' in claim && claim.by && (await takeOverFromGone(claim.by, now))) claim = await ask();
+    const ask = async (req: JobClaim): Promise<JobClaimResult> => {
+      const send = () => (trigger === 'manual' ? store.claimJobRun(req) : claimBatch(req));
+      const first = await send();
+      // Refused by a run whose holder exited (kill -9, crash): that lease is taken over now, not after it runs out.
+      if ('refused' in first && first.by && (await takeOverFromGone(first.by, req.nowMs))) return send();
+      return first;
+    };
+    let claim = await ask(request);
+    // Claimed ahead of its start, a run refused for overlap is asked again when it falls due: overlap
+    // is decided at the due time, and the previous run (held by another process, which cannot wait
+    // for it here) may well have finished by then.
+    if ('refused' in claim && claim.refused === 'overlap' && request.startsAt !== undefined && !stopping) {
+      await waitUntil(request.startsAt);
+      now = clock.now();
+      const { startsAt: _ahead, ...atDue } = request;
+      claim = await ask({ ...atDue, nowMs: now });
+    }
     if (checkPaused) s.paused = 'refused' in claim && claim.refused === 'paused';
     if ('refused' in claim) {
       if (claim.refused === 'overlap') {
