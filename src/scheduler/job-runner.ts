@@ -9,7 +9,7 @@ import { noRedaction, type Redact } from '../internal/redactor.js';
 import { createDuePlanner } from './due-planner.js';
 import { missedRuns } from './missed-runs.js';
 import { IDLE, type OverlapState, onDue, onFinish } from './overlap-policy.js';
-import { type LiveRun, runClaimedJob } from './run-claimed-job.js';
+import { type LiveRun, type RunContext, runClaimedJob } from './run-claimed-job.js';
 import { logSkippedRun } from './skipped-run-log.js';
 import type {
   JobClaim,
@@ -283,20 +283,17 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     return runClaimed(s, claim.run, params);
   };
 
+  // Built once: a burst of thousands of starts should not copy it for each run.
+  const runContext: RunContext = {
+    ...deps,
+    holder,
+    live,
+    redact,
+    keepLeases,
+    finish: (runId, result) => finishBatch({ runId, result }),
+  };
   const runClaimed = (s: Slot, run: JobRun, params: Record<string, string>): Promise<JobRun> =>
-    runClaimedJob(
-      {
-        ...deps,
-        holder,
-        live,
-        redact,
-        keepLeases,
-        finish: (runId, result) => finishBatch({ runId, result }),
-      },
-      s.job,
-      run,
-      params,
-    ).finally(stopRenewingWhenIdle);
+    runClaimedJob(runContext, s.job, run, params).finally(stopRenewingWhenIdle);
 
   /** Starts a run in the background, tracking it for overlap, idle() and stop(). */
   const launch = (
