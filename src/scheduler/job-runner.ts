@@ -159,7 +159,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         for (const e of entries) {
           if (kept.has(e.run.id) || !live.has(e)) continue;
           e.leaseLost = true;
-          e.controller.abort(new GapwardenError('ABORTED', 'the run lease was lost to another process'));
+          e.abort(new GapwardenError('ABORTED', 'the run lease was lost to another process'));
         }
       })
       .catch((err) => logger.warn({ msg: 'job lease renewal failed', error: describeError(err) }));
@@ -485,8 +485,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       const timer = new Promise<boolean>((r) => setTimeout(() => r(false), settings.shutdownGraceMs).unref());
       if (!(await Promise.race([graceful, timer]))) {
         logger.warn({ msg: 'cancelling job runs still going after the shutdown grace', runs: live.size });
-        for (const { controller, run } of live) {
-          controller.abort(new GapwardenError('ABORTED', 'gapwarden is shutting down'));
+        for (const { abort, run } of live) {
+          abort(new GapwardenError('ABORTED', 'gapwarden is shutting down'));
           await store.releaseJobLease(run.id, holder, clock.now()).catch(() => {});
         }
         await Promise.allSettled(running);
