@@ -324,7 +324,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     }
     if (step.skipped !== undefined && !s.paused) {
       const at = step.skipped;
-      const detail = 'previous run still running';
+      // Worded as a skip for a run another process holds, naming this one: the record says who held it.
+      const detail = `previous run still running (held by ${holder})`;
       events.emit('job:skipped', { job: s.job.id, dueAt: at, reason: 'overlap' });
       logSkippedRun(logger, {
         job: s.job.id,
