@@ -57,6 +57,8 @@ interface RoundResult {
   missed?: number;
   /** Runner rounds: due times started more than once (across instances). */
   duplicates?: number;
+  /** Runner rounds: of the due times not started, those the runner skipped by the overlap policy (`job:skipped`). */
+  skipped?: number;
 }
 
 function memory(): { heap: number; rss: number } {
@@ -222,6 +224,7 @@ async function runnerRound(jobs: number, variant: Variant): Promise<RoundResult>
   const lateness: number[] = [];
   const cold: number[] = [];
   const started = new Map<string, number>();
+  const skipped = new Set<string>();
   let warm = Number.POSITIVE_INFINITY;
   let end = Number.POSITIVE_INFINITY;
   const engines: Engine[] = [];
@@ -234,6 +237,7 @@ async function runnerRound(jobs: number, variant: Variant): Promise<RoundResult>
       started.set(key, (started.get(key) ?? 0) + 1);
       (e.dueAt < warm ? cold : lateness).push(t - e.dueAt);
     });
+    events.on('job:skipped', (e) => skipped.add(`${e.job}@${e.dueAt}`));
     const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
     const engine = createEngine({ config, logger, events });
     await engine.open();
@@ -255,11 +259,13 @@ async function runnerRound(jobs: number, variant: Variant): Promise<RoundResult>
   let expected = 0;
   let startedOnce = 0;
   let duplicates = 0;
+  let skippedRuns = 0;
   all.forEach((spec, i) => {
     for (const due of compileSchedule(spec).dueBetween(warm, end - 1, Number.POSITIVE_INFINITY)) {
       expected++;
       const n = started.get(`j${i}@${due}`) ?? 0;
       if (n > 0) startedOnce++;
+      else if (skipped.has(`j${i}@${due}`)) skippedRuns++;
       if (n > 1) duplicates++;
     }
   });
@@ -272,6 +278,7 @@ async function runnerRound(jobs: number, variant: Variant): Promise<RoundResult>
     cpuMsPerSecond: (used.user + used.system) / 1000 / (ROUND_MS / 1000),
     missed: expected - startedOnce,
     duplicates,
+    skipped: skippedRuns,
   };
 }
 
@@ -336,6 +343,11 @@ export async function runSchedulerBench(): Promise<SuiteResult> {
         compare(`CPU while running, ${what}`, 'ms/s', rounds, (r) => r.cpuMsPerSecond),
         { name: `due runs not started, ${what}`, value: stat(rounds, (r) => r.missed ?? 0), unit: 'runs' },
         {
+          name: `of those, skipped by the overlap policy (previous run still running), ${what}`,
+          value: stat(rounds, (r) => r.skipped ?? 0),
+          unit: 'runs',
+        },
+        {
           name: `due runs started more than once, ${what}`,
           value: stat(rounds, (r) => r.duplicates ?? 0),
           unit: 'runs',
@@ -359,7 +371,8 @@ export async function runSchedulerBench(): Promise<SuiteResult> {
   }
   return suite('scheduler', figures, [
     `jobs (${SIZES.map((s) => s.toLocaleString('en-US')).join(' and ')}): half every 1s..10s, half 6-field cron */2..*/15 s in ${ZONES.join(', ')}; no jitter, so at 10,000 jobs ~2,700 runs fall due on each whole second`,
-    'lateness = performance clock when the run starts - due time. Real runner: taken in a job:started listener, so it includes the planner, the batched claim transaction (pause state, overlap check, insert, lastDueAt), and the start of every run before it in the batch; the work (an async function returning at once), its finish record (batched) and the JSON log lines at info (to /dev/null) run on the same event loop',
+    "lateness = performance clock when the run starts - due time. Real runner: taken in a job:started listener, so it includes the planner, the batched claim transaction (claimed 500 ms ahead: pause state, overlap check, insert, lastDueAt; 3 statements on PostgreSQL), and the start of every run before it in the burst; the work (an async function returning at once), its finish record (batched), the skip records and the JSON logger at info (to /dev/null; a run's start and ok finish are debug lines, so only warnings such as overlap skips are written) run on the same event loop",
+    'due runs not started: due times in the measured window no instance started; "of those, skipped by the overlap policy": the runner recorded them skipped because the previous run of the job (1 s jobs) was still running at the due time, which happens once runs start more than about a second late',
     `planner-only: the due heap fired by one re-armed timer, runs taken in batches of ${BATCH}, a fire only records the lateness (no store, no work); setTimeout: every due time listed beforehand, one timer chain per job (the floor)`,
     'postgres-x2: two engines in this one Node process (one event loop, 2 cores shared with PostgreSQL); each due time must be started by exactly one of them',
     `1-minute load average when the suite started: ${load} (other work on the machine inflates every variant)`,

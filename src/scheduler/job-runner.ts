@@ -9,7 +9,7 @@ import { noRedaction, type Redact } from '../internal/redactor.js';
 import { createDuePlanner } from './due-planner.js';
 import { missedRuns } from './missed-runs.js';
 import { IDLE, type OverlapState, onDue, onFinish } from './overlap-policy.js';
-import { type LiveRun, runClaimedJob } from './run-claimed-job.js';
+import { type LiveRun, type RunContext, runClaimedJob } from './run-claimed-job.js';
 import { logSkippedRun } from './skipped-run-log.js';
 import type {
   JobClaim,
@@ -159,7 +159,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         for (const e of entries) {
           if (kept.has(e.run.id) || !live.has(e)) continue;
           e.leaseLost = true;
-          e.controller.abort(new GapwardenError('ABORTED', 'the run lease was lost to another process'));
+          e.abort(new GapwardenError('ABORTED', 'the run lease was lost to another process'));
         }
       })
       .catch((err) => logger.warn({ msg: 'job lease renewal failed', error: describeError(err) }));
@@ -230,7 +230,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     startsAt?: number,
   ): Promise<JobRun | undefined> => {
     const { job } = s;
-    const now = clock.now();
+    let now = clock.now();
     const request: JobClaim = {
       job: job.id,
       dueAt,
@@ -243,11 +243,23 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       ...(startsAt !== undefined && startsAt > now ? { startsAt } : {}),
       ...(Object.keys(params).length > 0 ? { detail: JSON.stringify(params) } : {}),
     };
-    const ask = (): Promise<JobClaimResult> =>
-      trigger === 'manual' ? store.claimJobRun(request) : claimBatch(request);
-    let claim = await ask();
-    // Refused by a run whose holder exited (kill -9, crash): that lease is taken over now, not after it runs out.
-    if ('refused' in claim && claim.by && (await takeOverFromGone(claim.by, now))) claim = await ask();
+    const ask = async (req: JobClaim): Promise<JobClaimResult> => {
+      const send = () => (trigger === 'manual' ? store.claimJobRun(req) : claimBatch(req));
+      const first = await send();
+      // Refused by a run whose holder exited (kill -9, crash): that lease is taken over now, not after it runs out.
+      if ('refused' in first && first.by && (await takeOverFromGone(first.by, req.nowMs))) return send();
+      return first;
+    };
+    let claim = await ask(request);
+    // Claimed ahead of its start, a run refused for overlap is asked again when it falls due: overlap
+    // is decided at the due time, and the previous run (held by another process, which cannot wait
+    // for it here) may well have finished by then.
+    if ('refused' in claim && claim.refused === 'overlap' && request.startsAt !== undefined && !stopping) {
+      await waitUntil(request.startsAt);
+      now = clock.now();
+      const { startsAt: _ahead, ...atDue } = request;
+      claim = await ask({ ...atDue, nowMs: now });
+    }
     if (checkPaused) s.paused = 'refused' in claim && claim.refused === 'paused';
     if ('refused' in claim) {
       if (claim.refused === 'overlap') {
@@ -271,20 +283,17 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     return runClaimed(s, claim.run, params);
   };
 
+  // Built once: a burst of thousands of starts should not copy it for each run.
+  const runContext: RunContext = {
+    ...deps,
+    holder,
+    live,
+    redact,
+    keepLeases,
+    finish: (runId, result) => finishBatch({ runId, result }),
+  };
   const runClaimed = (s: Slot, run: JobRun, params: Record<string, string>): Promise<JobRun> =>
-    runClaimedJob(
-      {
-        ...deps,
-        holder,
-        live,
-        redact,
-        keepLeases,
-        finish: (runId, result) => finishBatch({ runId, result }),
-      },
-      s.job,
-      run,
-      params,
-    ).finally(stopRenewingWhenIdle);
+    runClaimedJob(runContext, s.job, run, params).finally(stopRenewingWhenIdle);
 
   /** Starts a run in the background, tracking it for overlap, idle() and stop(). */
   const launch = (
@@ -315,7 +324,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     }
     if (step.skipped !== undefined && !s.paused) {
       const at = step.skipped;
-      const detail = 'previous run still running';
+      // Worded as a skip for a run another process holds, naming this one: the record says who held it.
+      const detail = `previous run still running (held by ${holder})`;
       events.emit('job:skipped', { job: s.job.id, dueAt: at, reason: 'overlap' });
       logSkippedRun(logger, {
         job: s.job.id,
@@ -476,8 +486,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       const timer = new Promise<boolean>((r) => setTimeout(() => r(false), settings.shutdownGraceMs).unref());
       if (!(await Promise.race([graceful, timer]))) {
         logger.warn({ msg: 'cancelling job runs still going after the shutdown grace', runs: live.size });
-        for (const { controller, run } of live) {
-          controller.abort(new GapwardenError('ABORTED', 'gapwarden is shutting down'));
+        for (const { abort, run } of live) {
+          abort(new GapwardenError('ABORTED', 'gapwarden is shutting down'));
           await store.releaseJobLease(run.id, holder, clock.now()).catch(() => {});
         }
         await Promise.allSettled(running);

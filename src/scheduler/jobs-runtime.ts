@@ -70,7 +70,6 @@ async function runJobKind(
   job: CompiledJob,
   ctx: JobContext,
 ): Promise<JobWorkResult> {
-  ctx.signal.throwIfAborted();
   const kind = registry.get(job.kind);
   if (!kind) throw new GapwardenError('JOB_UNKNOWN', `no job kind "${job.kind}" (job "${job.id}")`);
   return kind.run(job, ctx);

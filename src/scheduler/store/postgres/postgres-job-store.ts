@@ -59,41 +59,61 @@ async function claimRun(c: PgClient, claim: JobClaim): Promise<JobClaimResult> {
 }
 
 /**
- * A batch of claims in the caller's transaction, in five statements whatever
- * its size. The batch's job rows are locked first, in name order (so two
- * processes' batches never deadlock), and their pause state read with the lock.
+ * A batch of claims in the caller's transaction, in three statements whatever
+ * its size (plus one per take-over of an abandoned run, which is rare): the
+ * batch's job rows are locked first, in name order (so two processes' batches
+ * never deadlock), with their pause state; then one read of the runs that
+ * decide the claims (the batch's jobs' running runs and the runs already at
+ * its (job, dueAt) pairs), after the lock so it sees what a process that held
+ * it committed; then one statement that inserts the new runs and advances the
+ * jobs' `lastDueAt`. Decided as `decideClaims` says.
  */
 async function claimRuns(c: PgClient, claims: readonly JobClaim[]): Promise<JobClaimResult[]> {
   const jobs = [...new Set(claims.map((x) => x.job))];
-  const locked = await c.query<{ name: string; paused: boolean }>(
-    'SELECT name, paused FROM jobs WHERE name = ANY ($1::text[]) ORDER BY name FOR UPDATE',
-    [jobs],
-  );
-  const running = await c.query<JobRun>(`${SELECT_RUN} WHERE state = 'running' AND job = ANY ($1::text[])`, [
-    jobs,
-  ]);
+  // Only the paused names come back: a tick's batch is thousands of jobs, nearly none paused.
+  const paused = await c.query<[string]>({
+    // MATERIALIZED: every row is locked, not only those the outer filter keeps.
+    text: `WITH locked AS MATERIALIZED (
+             SELECT name, paused FROM jobs WHERE name = ANY ($1::text[]) ORDER BY name FOR UPDATE
+           )
+           SELECT name FROM locked WHERE paused`,
+    values: [jobs],
+    rowMode: 'array',
+  });
   // LATERAL: one index lookup per (job, due time), never a scan of the whole history.
-  const stored = await c.query<JobRun>(
-    `SELECT r.* FROM unnest($1::text[], $2::bigint[]) AS k (job, due)
+  const { rows } = await c.query<JobRun>(
+    `${SELECT_RUN} WHERE state = 'running' AND job = ANY ($1::text[])
+     UNION
+     SELECT r.* FROM unnest($2::text[], $3::bigint[]) AS k (job, due)
      CROSS JOIN LATERAL (${SELECT_RUN} WHERE job = k.job AND due_at = k.due) AS r`,
-    [claims.map((x) => x.job), claims.map((x) => x.dueAt)],
+    [jobs, claims.map((x) => x.job), claims.map((x) => x.dueAt)],
   );
+  const keys = new Set(claims.map((x) => runKey(x.job, x.dueAt)));
   const decisions = decideClaims(
     claims,
-    new Set(locked.rows.filter((r) => r.paused).map((r) => r.name)),
-    running.rows,
-    stored.rows,
+    new Set(paused.rows.map((r) => r[0])),
+    rows.filter((r) => r.state === 'running'),
+    rows.filter((r) => keys.has(runKey(r.job, Number(r.dueAt)))),
   );
   const inserts = decisions.flatMap((d) => (d.kind === 'insert' ? [d.claim] : []));
   const ids = new Map<string, number>();
   if (inserts.length > 0) {
-    const { rows } = await c.query<{ id: number; job: string; dueAt: number }>(
-      `INSERT INTO job_runs (job, due_at, trigger, state, attempt, holder, lease_until, started_at, detail)
-       SELECT j, d, t, 'running', 1, h, l, s, dt
-       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[])
-         AS u (j, d, t, h, l, s, dt)
-       RETURNING id, job, due_at AS "dueAt"`,
-      [
+    const inserted = await c.query<[number, string, number]>({
+      text: `WITH ins AS (
+               INSERT INTO job_runs (job, due_at, trigger, state, attempt, holder, lease_until, started_at, detail)
+               SELECT j, d, t, 'running', 1, h, l, s, dt
+               FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[])
+                 AS u (j, d, t, h, l, s, dt)
+               RETURNING id, job, due_at
+             ), advanced AS (
+               UPDATE jobs SET last_due_at = GREATEST(COALESCE(last_due_at, v.due), v.due), updated_at = v.now
+               FROM (SELECT j, max(d) AS due, max(n) AS now
+                     FROM unnest($1::text[], $2::bigint[], $8::bigint[], $3::text[]) AS u (j, d, n, t)
+                     WHERE t <> 'manual' GROUP BY j) AS v
+               WHERE jobs.name = v.j
+             )
+             SELECT id, job, due_at FROM ins`,
+      values: [
         inserts.map((x) => x.job),
         inserts.map((x) => x.dueAt),
         inserts.map((x) => x.trigger),
@@ -101,19 +121,11 @@ async function claimRuns(c: PgClient, claims: readonly JobClaim[]): Promise<JobC
         inserts.map(leaseUntilOf),
         inserts.map((x) => x.startsAt ?? x.nowMs),
         inserts.map((x) => x.detail ?? null),
+        inserts.map((x) => x.nowMs),
       ],
-    );
-    for (const r of rows) ids.set(runKey(r.job, r.dueAt), r.id);
-    const advancing = inserts.filter((x) => x.trigger !== 'manual');
-    if (advancing.length > 0) {
-      await c.query(
-        `UPDATE jobs SET last_due_at = GREATEST(COALESCE(last_due_at, v.due), v.due), updated_at = v.now
-         FROM (SELECT j, max(d) AS due, max(n) AS now FROM unnest($1::text[], $2::bigint[], $3::bigint[])
-               AS u (j, d, n) GROUP BY j) AS v
-         WHERE jobs.name = v.j`,
-        [advancing.map((x) => x.job), advancing.map((x) => x.dueAt), advancing.map((x) => x.nowMs)],
-      );
-    }
+      rowMode: 'array',
+    });
+    for (const [id, job, dueAt] of inserted.rows) ids.set(runKey(job, Number(dueAt)), Number(id));
   }
   const out: JobClaimResult[] = [];
   for (const d of decisions) {
