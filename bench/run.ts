@@ -2,6 +2,7 @@
 
 import { type SuiteResult, writeSuite } from './lib/report.js';
 import { runAlertsBench } from './suites/alerts.js';
+import { runArchiveBench } from './suites/archive.js';
 import { runBackfillRangeBench } from './suites/backfill-range.js';
 import { runChecksConsistencyBench } from './suites/checks-consistency.js';
 import { runChecksRepairBench } from './suites/checks-repair.js';
@@ -35,6 +36,7 @@ const suites: Record<string, () => Promise<SuiteResult>> = {
   'streams-e2e': runStreamsE2eBench,
   sketches: runSketchesBench,
   rollups: runRollupsBench,
+  archive: runArchiveBench,
 };
 
 const wanted = process.argv.slice(2);

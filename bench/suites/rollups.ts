@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { compileConfig } from '../../src/config/compile-config.js';
@@ -12,7 +12,7 @@ import { type Figure, median, type SuiteResult, suite } from '../lib/report.js';
 // Sizes: GAPWARDEN_BENCH_ROLLUP_EVENTS events in batches of GAPWARDEN_BENCH_ROLLUP_BATCH (one ingest call each).
 const EVENTS = Number(process.env.GAPWARDEN_BENCH_ROLLUP_EVENTS ?? 200_000);
 const BATCH = Number(process.env.GAPWARDEN_BENCH_ROLLUP_BATCH ?? 1000);
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.GAPWARDEN_BENCH_ROLLUP_ROUNDS ?? 3);
 const HOURS = 24;
 const ADMIN_URL = process.env.GAPWARDEN_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const T0 = Date.UTC(2026, 2, 1);
@@ -131,14 +131,17 @@ async function compare(
     target: 'overhead <= 30% (ratio >= 0.77)',
     met: overhead <= 0.3,
   };
-  return { figure, overhead };
+  const rounds = `${label} rounds, events/s (ingest alone / with the rollup): ${alone.map(Math.round).join(', ')} / ${rolled.map(Math.round).join(', ')}`;
+  return { figure, overhead, rounds };
 }
 
 export async function runRollupsBench(): Promise<SuiteResult> {
   const figures: Figure[] = [];
   const notes: string[] = [
-    `${EVENTS.toLocaleString('en-US')} gateway events over ${HOURS} hours, 5 paths, 20,000 clients, batches of ${BATCH} (one engine.ingest each); medians of ${ROUNDS} rounds per side, sides alternating`,
-    'each side: a fresh store, the engine started as serve starts it (collect: true); the rollup side stops the clock when the rollup has applied every event (cursor caught up), so the figure includes reading the records back, JSON.parse, aggregation, sketch merge and the cells written',
+    `${EVENTS.toLocaleString('en-US')} gateway events over ${HOURS} hours, 5 paths, 20,000 clients, batches of ${BATCH} (one engine.ingest each); medians of ${ROUNDS} rounds per side, sides alternating; load average at start ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+    'each side: a fresh store, the engine started as serve starts it (collect: true); the rollup side stops the clock when the rollup has applied every event (cursor caught up), so the figure includes JSON.parse, aggregation, sketch merge and the cells written — on SQLite inside each ingest transaction (no read-back), on PostgreSQL after reading the records back through the cursor',
   ];
   const sqlite = await compare('SQLite', async (fn) => {
     const dir = mkdtempSync(join(tmpdir(), 'gapwarden-bench-rollups-'));
@@ -149,11 +152,11 @@ export async function runRollupsBench(): Promise<SuiteResult> {
     }
   });
   figures.push(sqlite.figure);
-  notes.push(`SQLite overhead ${(sqlite.overhead * 100).toFixed(1)}%`);
+  notes.push(`SQLite overhead ${(sqlite.overhead * 100).toFixed(1)}%`, sqlite.rounds);
   try {
     const postgres = await compare('PostgreSQL', (fn) => withPgDatabase((url) => fn({ postgres: url })));
     figures.push(postgres.figure);
-    notes.push(`PostgreSQL overhead ${(postgres.overhead * 100).toFixed(1)}%`);
+    notes.push(`PostgreSQL overhead ${(postgres.overhead * 100).toFixed(1)}%`, postgres.rounds);
   } catch (err) {
     notes.push(`PostgreSQL side not run: ${err instanceof Error ? err.message : String(err)}`);
   }

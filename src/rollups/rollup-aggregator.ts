@@ -23,7 +23,15 @@ export interface Aggregation {
   cells: Map<string, RollupCell>;
   /** Records without a usable time (a missing or unparsable time field); counted nowhere. */
   skipped: number;
+  /**
+   * The same cells by bucket, then one level per dimension value: finding a
+   * record's cell needs no string built per record (the dims JSON is made once per cell).
+   */
+  index?: Map<number, CellTree>;
 }
+
+/** Dimension values to the next level, the last one to its cell. */
+type CellTree = Map<string | null, CellTree | RollupCell>;
 
 /**
  * Folds detail records into cells. Pure: the same records give the same
@@ -59,6 +67,9 @@ export function createRollupAggregator(rollup: CompiledRollup, partitioning: Par
     emptyState: () => new BucketState(measures),
     aggregate(records, into = { cells: new Map(), skipped: 0 }, keep) {
       const values: Array<string | null> = new Array(dimensions.length);
+      const last = dimensions.length - 1;
+      into.index ??= new Map();
+      const index = into.index;
       for (const record of records) {
         let payload: Record<string, unknown>;
         try {
@@ -78,12 +89,28 @@ export function createRollupAggregator(rollup: CompiledRollup, partitioning: Par
           const v = payload[dimensions[i] as string];
           values[i] = v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
         }
-        const dims = JSON.stringify(values);
-        const key = `${bucketStart}|${dims}`;
-        let cell = into.cells.get(key);
+        let level = index.get(bucketStart);
+        if (!level) {
+          level = new Map();
+          index.set(bucketStart, level);
+        }
+        // No dimension: the bucket's one cell sits under null.
+        for (let i = 0; i < last; i++) {
+          const value = values[i] as string | null;
+          let next = level.get(value) as CellTree | undefined;
+          if (!next) {
+            next = new Map();
+            level.set(value, next);
+          }
+          level = next;
+        }
+        const leaf = last < 0 ? null : (values[last] as string | null);
+        let cell = level.get(leaf) as RollupCell | undefined;
         if (!cell) {
+          const dims = JSON.stringify(values);
           cell = { bucketStart, dims, state: new BucketState(measures) };
-          into.cells.set(key, cell);
+          level.set(leaf, cell);
+          into.cells.set(`${bucketStart}|${dims}`, cell);
         }
         cell.state.add(payload);
       }

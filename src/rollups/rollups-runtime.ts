@@ -4,7 +4,8 @@ import type { ModuleContext, ModuleStartOptions } from '../core/module.js';
 import { GapwardenError } from '../internal/errors.js';
 import { BucketState } from './bucket-state.js';
 import { isAtLeast } from './bucket-time.js';
-import { createRollupAggregator, type RollupAggregator } from './rollup-aggregator.js';
+import { HotCells } from './hot-cells.js';
+import { type Aggregation, createRollupAggregator, type RollupAggregator } from './rollup-aggregator.js';
 import {
   DEFAULT_ROLLUP_CHUNK,
   DEFAULT_ROLLUP_POLL_MS,
@@ -99,6 +100,7 @@ export function createRollups(ctx: ModuleContext, options: RollupsOptions = {}):
     const ds = ctx.config.datasets.find((d) => d.name === r.dataset);
     if (ds) aggregators.set(r.name, createRollupAggregator(r, ds.partitioning));
   }
+  const hot = new HotCells();
   const ingestsSinceSnapshot = new Map<string, number>();
   const appliedSinceSnapshot = new Map<string, number>();
   const lastSnapshotAt = new Map<string, number>();
@@ -106,6 +108,7 @@ export function createRollups(ctx: ModuleContext, options: RollupsOptions = {}):
   const again = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let offIngested: (() => void) | undefined;
+  const offFeeds: Array<() => void> = [];
   let stopped = false;
 
   const get = (name: string): CompiledRollup => {
@@ -127,6 +130,61 @@ export function createRollups(ctx: ModuleContext, options: RollupsOptions = {}):
       state: BucketState.deserialize(c.state, r.measures),
     }));
 
+  /** The cells of an aggregation as deltas to fold into the stored ones. */
+  const deltasOf = (r: CompiledRollup, aggregation: Aggregation): CellDelta[] =>
+    [...aggregation.cells.values()].map((cell) => ({
+      bucketStart: cell.bucketStart,
+      dims: cell.dims,
+      mergeInto(stored) {
+        const key = `${r.name}|${cell.bucketStart}|${cell.dims}`;
+        const base =
+          stored === undefined
+            ? undefined
+            : (hot.take(key, stored) ?? BucketState.deserialize(stored, r.measures));
+        const state = base === undefined ? cell.state : base.merge(cell.state);
+        const bytes = state.serialize();
+        hot.keep(key, bytes, state);
+        return { state: bytes, count: state.count };
+      },
+    }));
+
+  const warnSkipped = (r: CompiledRollup, skipped: number) =>
+    ctx.logger.warn({
+      msg: 'rollup skipped records without a time',
+      rollup: r.name,
+      records: skipped,
+      field: r.timeField ?? '(partition)',
+    });
+
+  /**
+   * While `serve` collects: the records each ingest inserts are folded in that
+   * ingest's transaction where the store can (SQLite), so they are counted
+   * when the ingest returns, without reading them back. The cursor stays the
+   * recovery path: records it has not reached yet, and any fold that fails,
+   * are applied by `catchUpOne`.
+   */
+  function feedFromIngests(r: CompiledRollup): (() => void) | undefined {
+    const agg = aggregators.get(r.name);
+    if (!agg || !store.feedInserts) return undefined;
+    return store.feedInserts(r.name, r.dataset, {
+      fold(rows) {
+        const aggregation = agg.aggregate(rows);
+        if (aggregation.skipped > 0) warnSkipped(r, aggregation.skipped);
+        return deltasOf(r, aggregation);
+      },
+      applied(records) {
+        appliedSinceSnapshot.set(r.name, (appliedSinceSnapshot.get(r.name) ?? 0) + records);
+      },
+      failed(err) {
+        ctx.logger.warn({
+          msg: 'rollup not applied with the ingest: the cursor applies those records',
+          rollup: r.name,
+          error: ctx.redact(String(err)),
+        });
+      },
+    });
+  }
+
   async function catchUpOne(r: CompiledRollup): Promise<CatchUpResult> {
     const agg = aggregators.get(r.name) as RollupAggregator;
     let applied = 0;
@@ -138,15 +196,7 @@ export function createRollups(ctx: ModuleContext, options: RollupsOptions = {}):
       if (rows.length === 0) break;
       const to = (rows[rows.length - 1] as { seq: number }).seq;
       const aggregation = agg.aggregate(rows);
-      const deltas: CellDelta[] = [...aggregation.cells.values()].map((cell) => ({
-        bucketStart: cell.bucketStart,
-        dims: cell.dims,
-        mergeInto(stored) {
-          const state =
-            stored === undefined ? cell.state : BucketState.deserialize(stored, r.measures).merge(cell.state);
-          return { state: state.serialize(), count: state.count };
-        },
-      }));
+      const deltas = deltasOf(r, aggregation);
       const moved = await store.apply(r.name, position, to, rows.length, deltas, ctx.clock.now());
       if (!moved) {
         // Another process applied these records: continue from where it left the cursor.
@@ -161,14 +211,7 @@ export function createRollups(ctx: ModuleContext, options: RollupsOptions = {}):
       appliedSinceSnapshot.set(r.name, (appliedSinceSnapshot.get(r.name) ?? 0) + applied);
       ctx.logger.debug({ msg: 'rollup applied', rollup: r.name, records: applied, skipped, position });
     }
-    if (skipped > 0) {
-      ctx.logger.warn({
-        msg: 'rollup skipped records without a time',
-        rollup: r.name,
-        records: skipped,
-        field: r.timeField ?? '(partition)',
-      });
-    }
+    if (skipped > 0) warnSkipped(r, skipped);
     await maybeSnapshot(r);
     return { rollup: r.name, applied, skipped, position };
   }
@@ -361,6 +404,10 @@ export function createRollups(ctx: ModuleContext, options: RollupsOptions = {}):
     async start({ collect }) {
       stopped = false;
       if (!collect || rollups.length === 0) return;
+      for (const r of rollups) {
+        const off = feedFromIngests(r);
+        if (off) offFeeds.push(off);
+      }
       offIngested = ctx.events.on('records:ingested', (e) => {
         if (e.inserted === 0) return;
         for (const r of rollups) {
@@ -382,6 +429,7 @@ export function createRollups(ctx: ModuleContext, options: RollupsOptions = {}):
     async stop() {
       stopped = true;
       offIngested?.();
+      for (const off of offFeeds.splice(0)) off();
       if (timer) clearInterval(timer);
       for (const t of settling.values()) clearTimeout(t);
       settling.clear();

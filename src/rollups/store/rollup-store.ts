@@ -33,6 +33,16 @@ export interface CellDelta {
   mergeInto(stored: Uint8Array | undefined): { state: Uint8Array; count: number };
 }
 
+/** What a store that can fold inserted records in the ingest's transaction calls back (see `feedInserts`). */
+export interface InsertFeed {
+  /** The deltas of the records one ingest inserted (a pure function of them). */
+  fold(rows: readonly { ordinal: number; payload: string }[]): readonly CellDelta[];
+  /** The records were folded and the cursor moved past them, in the ingest's transaction. */
+  applied(records: number): void;
+  /** Folding failed; nothing of it was written, the records wait for the cursor. */
+  failed(err: unknown): void;
+}
+
 /** A versioned top-N snapshot. */
 export interface TopSnapshot {
   rollup: string;
@@ -57,6 +67,17 @@ export interface RollupStore {
    * since sequence values are taken before commit.
    */
   safePosition(dataset: string): Promise<number>;
+  /**
+   * Where the store can (SQLite: one writer, so an ingest's rows are the newest),
+   * folds the records each ingest of `dataset` inserts into the cells inside the
+   * ingest's own transaction and moves the cursor past them: the batch and its
+   * counts commit together, so a retried batch (nothing inserted) counts nothing
+   * and a crash loses or doubles neither. Only when the cursor has applied every
+   * earlier record of the dataset; otherwise, or when folding fails, the records
+   * are left to the cursor (`readAfter` / `apply`), the recovery path. Absent
+   * where every record goes through the cursor (PostgreSQL). Returns the removal.
+   */
+  feedInserts?(rollup: string, dataset: string, feed: InsertFeed): () => void;
   /** Records of `dataset` with `after < seq <= upTo`, in insertion order, at most `limit`. */
   readAfter(dataset: string, after: number, upTo: number, limit: number): Promise<DetailRow[]>;
   /**

@@ -76,4 +76,32 @@ export interface SqliteHandle {
   readonly db: SqliteDatabase;
   write<T>(what: string, fn: () => T): T;
   read<T>(what: string, fn: () => T): T;
+  /**
+   * Calls `listener` inside each ingest's write transaction, after its rows are
+   * stored, with the records it inserted: a part can write what follows from
+   * them in the same transaction (a crash keeps both or neither). The listener
+   * must not throw (that would fail the ingest): it catches, and undoes its own
+   * writes with a savepoint. Returns the removal. Absent on handles that do not
+   * ingest.
+   */
+  onInserted?(listener: SqliteInsertListener): () => void;
 }
+
+/** The records one ingest inserted, as `SqliteHandle.onInserted` passes them. */
+export interface SqliteInserted {
+  dataset: string;
+  datasetId: number;
+  /**
+   * The largest rowid of `records` before the ingest and after it. The write
+   * lock is held, so every record with a rowid in `(before, after]` is one of
+   * `rows`; there may be fewer rows than rowids (a row that met a conflict
+   * can use up a rowid).
+   */
+  before: number;
+  after: number;
+  /** The rows inserted, in the order given (updated and unchanged ones left out). */
+  rows: readonly { ordinal: number; payload: string }[];
+  nowMs: number;
+}
+
+export type SqliteInsertListener = (inserted: SqliteInserted) => void;

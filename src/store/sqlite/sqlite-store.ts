@@ -6,7 +6,12 @@ import { createStorePartRegistry } from '../store-part.js';
 import { createSqliteActivity } from './sqlite-activity.js';
 import { ALL_BACKFILL_STATES, createSqliteBackfillQueue } from './sqlite-backfill-queue.js';
 import { createSqliteBackfillRuns } from './sqlite-backfill-runs.js';
-import type { SqliteDatabase } from './sqlite-connection.js';
+import type {
+  SqliteDatabase,
+  SqliteHandle,
+  SqliteInsertListener,
+  SqliteStatement,
+} from './sqlite-connection.js';
 import { createSqliteCoverage } from './sqlite-coverage.js';
 import { createSqliteDatasets } from './sqlite-datasets.js';
 import { applySqliteMigrations, applySqlitePartMigrations } from './sqlite-migrations.js';
@@ -101,7 +106,19 @@ function createSqliteStoreOn(monitor: SqliteStoreMonitor, clock: Clock): Store {
     prepared ??= prepareParts(db);
     return prepared;
   };
-  const registry = createStorePartRegistry((def) => def.sqlite(monitor));
+  const insertListeners = new Set<SqliteInsertListener>();
+  const partHandle: SqliteHandle = {
+    db,
+    write,
+    read,
+    onInserted(listener) {
+      insertListeners.add(listener);
+      return () => insertListeners.delete(listener);
+    },
+  };
+  const registry = createStorePartRegistry((def) => def.sqlite(partHandle));
+  // Only prepared once a part listens to inserts: the ingest of a store without one is unchanged.
+  let maxRowid: SqliteStatement | undefined;
 
   return {
     part: registry.part,
@@ -128,7 +145,24 @@ function createSqliteStoreOn(monitor: SqliteStoreMonitor, clock: Clock): Store {
     async ingest(dataset, rows, mode, nowMs, origin = 'ingest') {
       return write(`ingesting ${rows.length} records into "${dataset}"`, () => {
         const p = parts();
-        return p.records.ingest(p.datasets.idOf(dataset), rows, mode, nowMs, origin);
+        const datasetId = p.datasets.idOf(dataset);
+        if (insertListeners.size === 0) return p.records.ingest(datasetId, rows, mode, nowMs, origin);
+        maxRowid ??= db.prepare('SELECT coalesce(max(rowid), 0) FROM records').pluck();
+        const before = Number(maxRowid.get());
+        const written = p.records.ingest(datasetId, rows, mode, nowMs, origin);
+        if (written.inserted.length > 0) {
+          const keys = written.inserted.length === rows.length ? undefined : new Set(written.inserted);
+          const inserted = {
+            dataset,
+            datasetId,
+            before,
+            after: Number(maxRowid.get()),
+            rows: keys ? rows.filter((r) => keys.has(r.key)) : rows,
+            nowMs,
+          };
+          for (const listener of insertListeners) listener(inserted);
+        }
+        return written;
       });
     },
     async listActivity(dataset, fromMs, toMs, bucketMs) {

@@ -1,5 +1,5 @@
 import type { SqliteDatabase, SqliteHandle } from '../../../store/sqlite/sqlite-connection.js';
-import type { DetailRow, RollupStore, StoredCell } from '../rollup-store.js';
+import type { CellDelta, DetailRow, RollupStore, StoredCell } from '../rollup-store.js';
 
 type Row = Record<string, unknown>;
 const REBUILD_CHUNK = 5000;
@@ -15,6 +15,10 @@ function statements(db: SqliteDatabase) {
       `SELECT rowid AS seq, ordinal, payload, ingested_at FROM records
        WHERE rowid > ? AND rowid <= ? AND +dataset_id = ? ORDER BY rowid LIMIT ?`,
     ),
+    // Whether a record of the dataset lies in (cursor, rowid]: one not yet applied.
+    waiting: db
+      .prepare('SELECT 1 FROM records WHERE rowid > ? AND rowid <= ? AND +dataset_id = ? LIMIT 1')
+      .pluck(),
     cell: db
       .prepare('SELECT state FROM rollup_cells WHERE rollup = ? AND bucket_start = ? AND dims = ?')
       .pluck(),
@@ -91,7 +95,41 @@ export function createSqliteRollupStore(handle: SqliteHandle): RollupStore {
     const row = st().cursor.get(rollup) as Row | undefined;
     return row === undefined ? 0 : Number(row.position);
   };
+  /** Folds deltas into the stored cells (inside a write transaction). */
+  const mergeCells = (rollup: string, deltas: readonly CellDelta[], nowMs: number) => {
+    const q = st();
+    for (const d of deltas) {
+      const stored = q.cell.get(rollup, d.bucketStart, d.dims) as Uint8Array | undefined;
+      const merged = d.mergeInto(stored);
+      q.upsertCell.run(rollup, d.bucketStart, d.dims, merged.count, merged.state, nowMs);
+    }
+  };
+  // A savepoint inside the ingest's transaction: a failing fold undoes only its own writes.
+  let savepoint: ((fn: () => void) => void) | undefined;
   return {
+    feedInserts(rollup, dataset, feed) {
+      if (!handle.onInserted) return () => {};
+      return handle.onInserted((ins) => {
+        if (ins.dataset !== dataset || ins.after - ins.before < ins.rows.length) return;
+        try {
+          const position = cursorAt(rollup);
+          // Behind: earlier records of the dataset wait for the cursor, which applies these after them.
+          // Ahead (the newest records were deleted since it passed them): left to the cursor too.
+          if (position > ins.before) return;
+          if (position < ins.before && st().waiting.get(position, ins.before, ins.datasetId) !== undefined)
+            return;
+          savepoint ??= handle.db.transaction((fn: () => void) => fn());
+          savepoint(() => {
+            mergeCells(rollup, feed.fold(ins.rows), ins.nowMs);
+            st().moveCursor.run(rollup, ins.after, ins.rows.length, ins.nowMs);
+          });
+        } catch (err) {
+          feed.failed(err);
+          return;
+        }
+        feed.applied(ins.rows.length);
+      });
+    },
     async cursor(rollup) {
       const row = handle.read('rollup cursor', () => st().cursor.get(rollup)) as Row | undefined;
       return row === undefined
@@ -116,13 +154,8 @@ export function createSqliteRollupStore(handle: SqliteHandle): RollupStore {
     async apply(rollup, from, to, applied, deltas, nowMs) {
       return handle.write('rollup apply', () => {
         if (cursorAt(rollup) !== from) return false;
-        const q = st();
-        for (const d of deltas) {
-          const stored = q.cell.get(rollup, d.bucketStart, d.dims) as Uint8Array | undefined;
-          const merged = d.mergeInto(stored);
-          q.upsertCell.run(rollup, d.bucketStart, d.dims, merged.count, merged.state, nowMs);
-        }
-        q.moveCursor.run(rollup, to, applied, nowMs);
+        mergeCells(rollup, deltas, nowMs);
+        st().moveCursor.run(rollup, to, applied, nowMs);
         return true;
       });
     },
