@@ -76,10 +76,10 @@ const toCell = (r: Row): StoredCell => ({
 /**
  * The rollups part on SQLite. Insertion order is the rowid: writers are
  * serialised, so every rowid below the newest one a reader sees is
- * committed. A rowid is reused when the newest records are deleted (a purge
- * of the newest partitions, or retention removing every record): the records
- * inserted next get positions at or below the cursor and are not counted, a
- * known defect (test/rollups-sqlite-rowid.test.ts, a todo test).
+ * committed. Rowids are never reused (store migration 8 made them
+ * AUTOINCREMENT): records inserted after the newest ones were deleted (a
+ * purge, retention) still land above the cursor
+ * (test/rollups-sqlite-rowid.test.ts).
  */
 export function createSqliteRollupStore(handle: SqliteHandle): RollupStore {
   let s: ReturnType<typeof statements> | undefined;
