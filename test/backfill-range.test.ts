@@ -121,9 +121,18 @@ for (const adapter of STORE_ADAPTERS) {
       });
       const run = await fillGap(engine);
       assert.deepEqual([run.filled, run.failed], [1000, 0]);
-      const failed = up.calls.range.find((c) => c.status === 500)!;
-      assert.equal(up.calls.range.filter((c) => c.from === failed.from && c.to === failed.to).length, 2);
-      assert.equal(up.calls.range.length, 11);
+      const failedAt = up.calls.range.findIndex((c) => c.status === 500);
+      const failed = up.calls.range[failedAt]!;
+      // Every partition of the failed range is asked again by range after it (the retry may come
+      // back as one range or, when its partitions fall due a few ms apart, as two).
+      const retried = up.calls.range.slice(failedAt + 1).filter((c) => c.status === 200);
+      for (let p = failed.from; p <= failed.to; p++) {
+        assert.ok(
+          retried.some((c) => c.from <= p && p <= c.to),
+          `partition ${p} of the failed range ${failed.from}..${failed.to} asked again by range`,
+        );
+      }
+      assert.ok(up.calls.range.length >= 11 && up.calls.range.length <= 12, String(up.calls.range.length));
       assert.deepEqual(up.calls.history, []);
     });
 
