@@ -15,11 +15,15 @@ function find(dir) {
   return out;
 }
 
+// Files that take 20 s or more (they run servers, a demo, a browser or kill -9 a process) start
+// first, so that two of them do not end up last in the queue with every other slot idle.
+const SLOW = /browser|demo|takeover|crash|instances|restart|outage|secrets|store-contract|backfill-rate|repair-surfaces|compile-alerts|store-missing|gateway-stats/;
+
 const filters = process.argv.slice(2);
 const files = ['src', 'test']
   .flatMap((d) => find(d))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
+  .sort((a, b) => Number(SLOW.test(b)) - Number(SLOW.test(a)) || (a < b ? -1 : a > b ? 1 : 0));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
