@@ -17,7 +17,8 @@ function find(dir) {
 
 // Files that take 20 s or more (they run servers, a demo, a browser or kill -9 a process) start
 // first, so that two of them do not end up last in the queue with every other slot idle.
-const SLOW = /browser|demo|takeover|crash|instances|restart|outage|secrets|store-contract|backfill-rate|repair-surfaces|compile-alerts|store-missing|gateway-stats/;
+const SLOW =
+  /browser|demo|takeover|crash|instances|restart|outage|secrets|store-contract|backfill-rate|repair-surfaces|compile-alerts|store-missing|gateway-stats/;
 
 const filters = process.argv.slice(2);
 const files = ['src', 'test']
