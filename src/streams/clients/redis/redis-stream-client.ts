@@ -33,7 +33,7 @@ const encoder = new TextEncoder();
 function toMessages(topic: string, entries: Reply, redelivered: boolean): StreamMessage[] {
   const out: StreamMessage[] = [];
   for (const entry of (entries as ([string, string[]] | null)[] | null) ?? []) {
-    if (!entry || !entry[1]) continue;
+    if (!entry?.[1]) continue;
     const [id, fields] = entry;
     let data = '';
     for (let i = 0; i < fields.length; i += 2) if (fields[i] === 'data') data = fields[i + 1] ?? '';
