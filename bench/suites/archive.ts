@@ -11,6 +11,7 @@ import pg from 'pg';
 import { dayStart } from '../../src/archive/archive-days.js';
 import { createArchiveModule } from '../../src/archive/archive-module.js';
 import type { ArchiveStep } from '../../src/archive/archive-runner.js';
+import type { ArchiveRecord } from '../../src/archive/store/archive-store.js';
 import { compileConfig } from '../../src/config/compile-config.js';
 import { clientAddress, latencies, seededRandom } from '../../src/domain/sketches/sketch-test-data.js';
 import { BUILT_IN_MODULES } from '../../src/engine/built-in-modules.js';
@@ -192,15 +193,8 @@ interface FloorRound {
   bytes: number;
 }
 
-interface RawRow {
-  key: string;
-  ordinal: number;
-  payload: string;
-  source: string | null;
-  ingestedAt: number;
-  updatedAt: number;
-  position: number | null;
-}
+/** A row as both sides read it: the columns the archive writes. */
+type RawRow = ArchiveRecord;
 
 /** The raw driver's side: rows of a day, deletes of a batch. */
 interface RawDriver {

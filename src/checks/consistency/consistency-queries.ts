@@ -80,7 +80,7 @@ export function sqlConsistencyQueries(
     },
     async stillMissing(keys) {
       const rows = await findStillMissing(check, db, keys);
-      return rows.map((f) => ({ key: f.key, value: f.key, shown: Object.values(f.fields)[0] }));
+      return rows.map((f) => ({ key: f.key, value: f.key, shown: f.fields[check.parents.time] }));
     },
   };
 }

@@ -39,9 +39,9 @@ function field(payload: unknown, path: string): unknown {
 export function datasetSideReader(side: CompiledDatasetSide, source: DatasetSideSource): SideReader {
   const { partitioning } = source;
   const matchers = Object.entries(side.match);
+  const needsPayload = matchers.length > 0 || !side.key.startsWith('$') || !side.time.startsWith('$');
 
   function toRow(r: StoredRecord): SideRow | undefined {
-    const needsPayload = matchers.length > 0 || !side.key.startsWith('$') || !side.time.startsWith('$');
     let payload: unknown;
     if (needsPayload) {
       try {
